@@ -1,0 +1,62 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Chuhai (出海): cross-border commerce for exporters.
+#[derive(Debug, Parser)]
+#[command(name = "chuhai", version, about)]
+pub struct Cli {
+    /// Log as human-readable text or as one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "CHUHAI_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the console, the API and the operations endpoints.
+    ///
+    /// Example: chuhai serve --addr 127.0.0.1:8080 --data-dir ./chuhai-data
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    ///
+    /// Example: chuhai migrate --database-url postgres://postgres@127.0.0.1:5432/chuhai
+    Migrate(DatabaseArgs),
+    /// Print the OpenAPI 3.1 document of the API.
+    ///
+    /// Example: chuhai openapi > openapi.json
+    Openapi,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Folder for the embedded SQLite database (used when no URL is given).
+    #[arg(long, env = "CHUHAI_DATA_DIR", default_value = "./chuhai-data")]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB.
+    #[arg(long, env = "CHUHAI_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CHUHAI_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Do not seed the demo organisation into an empty database.
+    #[arg(long, env = "CHUHAI_NO_DEMO")]
+    pub no_demo: bool,
+    /// Mark cookies Secure (default: on unless listening on a loopback address).
+    #[arg(long, env = "CHUHAI_COOKIE_SECURE")]
+    pub cookie_secure: Option<bool>,
+}

@@ -1,0 +1,129 @@
+//! `chuhai`: serve the platform, migrate its database, print its OpenAPI.
+
+mod cli;
+mod demo;
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use chuhai_store::{Store, StoreConfig};
+use chuhai_web::WebSettings;
+use clap::Parser;
+
+use cli::{Cli, Command, DatabaseArgs, LogFormat};
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run(cli))
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(db) => {
+            let store = open_store(&db, false).await?;
+            let ran = store.migrate().await?;
+            println!(
+                "database at schema version {} ({ran} migration(s) applied)",
+                store.schema_version().await?
+            );
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", chuhai_web::api::openapi().to_pretty_json()?);
+            Ok(())
+        }
+    }
+}
+
+async fn open_store(db: &DatabaseArgs, migrate: bool) -> Result<Store> {
+    let url = match &db.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&db.data_dir).with_context(|| {
+                format!("creating the data directory {}", db.data_dir.display())
+            })?;
+            let path = db.data_dir.join("chuhai.db");
+            format!("sqlite://{}", path.display())
+        }
+    };
+    let config = StoreConfig::new(url);
+    let store = if migrate {
+        Store::open(config).await
+    } else {
+        Store::connect(config).await
+    }
+    .context("opening the database")?;
+    Ok(store)
+}
+
+async fn serve(args: cli::ServeArgs) -> Result<()> {
+    let store = open_store(&args.db, true).await?;
+    let demo_login = if args.no_demo {
+        None
+    } else {
+        demo::seed_if_empty(&store).await?;
+        // The demo login is shown on the sign-in page only while it works.
+        store
+            .organisation_by_slug(demo::SELLER_SLUG)
+            .await?
+            .map(|_| (demo::OWNER_EMAIL.to_owned(), demo::PASSWORD.to_owned()))
+    };
+    let addr: SocketAddr = args.addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    let settings = WebSettings {
+        cookie_secure: args.cookie_secure.unwrap_or(!addr.ip().is_loopback()),
+        demo_login: demo_login.clone(),
+    };
+    let app = chuhai_web::app(store.clone(), settings);
+    tracing::info!(url = %format!("http://{local}/console"), backend = ?store.backend(), "Chuhai is serving");
+    println!("Chuhai console: http://{local}/console   API docs: http://{local}/api/docs");
+    if let Some((email, password)) = &demo_login {
+        println!("Demo login: {email} / {password}");
+    }
+    chuhai_web::serve(listener, app, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; requests in flight then finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

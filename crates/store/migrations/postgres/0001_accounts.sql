@@ -1,0 +1,68 @@
+-- Organisations (tenants), users, console sessions, API tokens, login
+-- throttling and idempotency records. Times are Unix epoch milliseconds (UTC).
+CREATE TABLE organisations (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (kind IN ('platform', 'seller', 'warehouse_operator')),
+    slug        TEXT    NOT NULL UNIQUE,
+    name        TEXT    NOT NULL,
+    name_zh     TEXT,
+    created_at  BIGINT  NOT NULL
+);
+
+CREATE TABLE users (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organisation_id  BIGINT  NOT NULL REFERENCES organisations (id),
+    email            TEXT    NOT NULL UNIQUE,
+    display_name     TEXT    NOT NULL,
+    password_hash    TEXT    NOT NULL,
+    role             TEXT    NOT NULL CHECK (role IN ('owner', 'staff', 'warehouse_operator', 'platform_admin')),
+    locale           TEXT,
+    created_at       BIGINT  NOT NULL,
+    disabled_at      BIGINT
+);
+CREATE INDEX users_by_organisation ON users (organisation_id, id);
+
+CREATE TABLE sessions (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organisation_id  BIGINT  NOT NULL REFERENCES organisations (id),
+    user_id          BIGINT  NOT NULL REFERENCES users (id),
+    token_hash       TEXT    NOT NULL UNIQUE,
+    csrf_token       TEXT    NOT NULL,
+    created_at       BIGINT  NOT NULL,
+    expires_at       BIGINT  NOT NULL
+);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+CREATE TABLE api_tokens (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organisation_id  BIGINT  NOT NULL REFERENCES organisations (id),
+    user_id          BIGINT  NOT NULL REFERENCES users (id),
+    name             TEXT    NOT NULL,
+    token_hash       TEXT    NOT NULL UNIQUE,
+    token_prefix     TEXT    NOT NULL,
+    scopes           TEXT    NOT NULL,
+    created_at       BIGINT  NOT NULL,
+    expires_at       BIGINT,
+    last_used_at     BIGINT,
+    revoked_at       BIGINT
+);
+CREATE INDEX api_tokens_by_organisation ON api_tokens (organisation_id, id);
+
+CREATE TABLE login_failures (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email       TEXT    NOT NULL,
+    client_ip   TEXT    NOT NULL,
+    at          BIGINT  NOT NULL
+);
+CREATE INDEX login_failures_by_email ON login_failures (email, at);
+CREATE INDEX login_failures_by_ip ON login_failures (client_ip, at);
+
+CREATE TABLE idempotency_keys (
+    principal       TEXT    NOT NULL,
+    idem_key        TEXT    NOT NULL,
+    request_hash    TEXT    NOT NULL,
+    status          BIGINT,
+    response_body   TEXT,
+    created_at      BIGINT  NOT NULL,
+    PRIMARY KEY (principal, idem_key)
+);

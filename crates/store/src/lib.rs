@@ -1,0 +1,45 @@
+//! Chuhai's persistence layer.
+//!
+//! One [`Store`] serves both backends through sqlx's `Any` driver: the
+//! embedded default, SQLite (WAL, foreign keys on, every write in a
+//! `BEGIN IMMEDIATE` transaction on a single writer connection), and
+//! PostgreSQL for scale-out. SQL that both dialects share is written once;
+//! where they differ, the statement is chosen per [`Backend`]. Each backend
+//! has its own migrations. Driver errors stay inside this crate: callers see
+//! [`StoreError`].
+
+pub mod accounts;
+mod error;
+pub mod idempotency;
+mod migrate;
+mod pool;
+
+pub use error::StoreError;
+pub use pool::{Backend, Store, StoreConfig};
+
+/// Milliseconds since the Unix epoch (UTC): the one time format in storage.
+pub type Millis = i64;
+
+/// One page of a cursor-paginated listing, ordered by ascending id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The id to pass as `after` for the next page; `None` on the last page.
+    pub next_after: Option<i64>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows fetched in id order.
+    pub(crate) fn from_rows(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Self {
+        let next_after = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(&id)
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_after,
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! `/api/v1`: the JSON API, documented by the OpenAPI document it is built with.
+
+pub mod account;
+pub mod tokens;
+pub mod views;
+
+use axum::middleware;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::problem::{FieldProblem, Problem};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Chuhai API",
+        description = "Cross-border commerce for exporters: catalog, markets, landed cost, customs, warehouses and orders. \
+Errors are RFC 9457 problem documents with a stable `code`. Money is `{\"amount\": \"70.00\", \"currency\": \"AUD\"}`. \
+Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(Problem, FieldProblem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "API tokens"),
+        (name = "account", description = "You, your organisation and its users"),
+        (name = "platform", description = "Platform administration"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The routes and the OpenAPI document describing exactly them, built
+/// from one list so that neither can name a route the other lacks.
+fn parts() -> (
+    axum::Router<AppState>,
+    axum::Router<AppState>,
+    utoipa::openapi::OpenApi,
+) {
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::get_token, tokens::revoke_token))
+        .routes(routes!(account::me))
+        .routes(routes!(account::signup))
+        .routes(routes!(account::get_organisation))
+        .routes(routes!(account::list_users, account::add_user))
+        .routes(routes!(account::get_user))
+        .routes(routes!(account::list_organisations))
+        .split_for_parts();
+    let (ops, ops_doc) = OpenApiRouter::new()
+        .routes(routes!(crate::ops::healthz))
+        .routes(routes!(crate::ops::readyz))
+        .routes(routes!(crate::metrics::metrics_endpoint))
+        .split_for_parts();
+    doc.merge(ops_doc);
+    (api, ops, doc)
+}
+
+/// The API and operations routes, with `Idempotency-Key` handling on the API.
+pub fn router(state: AppState) -> axum::Router<AppState> {
+    let (api, ops, _) = parts();
+    api.layer(middleware::from_fn_with_state(
+        state,
+        crate::idempotency::idempotent,
+    ))
+    .merge(ops)
+}
+
+/// The OpenAPI 3.1 document of the API and operations routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    parts().2
+}
