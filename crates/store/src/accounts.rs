@@ -208,10 +208,13 @@ impl Store {
         now: Millis,
     ) -> Result<(Organisation, User), StoreError> {
         if !user.role.allowed_in(org.kind) {
-            return Err(StoreError::Config(format!(
-                "role {} is not allowed in a {} organisation",
-                user.role, org.kind
-            )));
+            return Err(StoreError::Invalid {
+                field: "role",
+                reason: format!(
+                    "{} is not allowed in a {} organisation",
+                    user.role, org.kind
+                ),
+            });
         }
         let mut tx = self.begin_write().await?;
         let o = insert_organisation(&mut tx, org, now).await?;
@@ -239,10 +242,13 @@ impl Store {
         })?;
         let org = org_from_row(&org)?;
         if !user.role.allowed_in(org.kind) {
-            return Err(StoreError::Config(format!(
-                "role {} is not allowed in a {} organisation",
-                user.role, org.kind
-            )));
+            return Err(StoreError::Invalid {
+                field: "role",
+                reason: format!(
+                    "{} is not allowed in a {} organisation",
+                    user.role, org.kind
+                ),
+            });
         }
         let u = insert_user(&mut tx, organisation_id, user, now).await?;
         tx.commit().await?;

@@ -9,6 +9,10 @@ pub enum StoreError {
     /// A row the caller named does not exist (or belongs to another tenant).
     #[error("{what} not found")]
     NotFound { what: &'static str },
+    /// A value breaks a rule the store enforces (e.g. a role the
+    /// organisation's kind does not have).
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
     /// The database URL or configuration is unusable.
     #[error("database configuration: {0}")]
     Config(String),

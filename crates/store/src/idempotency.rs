@@ -31,6 +31,27 @@ impl Store {
         now: Millis,
         forget_before: Millis,
     ) -> Result<IdempotencyClaim, StoreError> {
+        // A concurrent release can delete the row between our insert and
+        // our read (PostgreSQL reads with a fresh snapshot per statement):
+        // then the key is free again and the claim is retried.
+        loop {
+            if let Some(claim) = self
+                .try_claim_idempotency_key(principal, key, request_hash, now, forget_before)
+                .await?
+            {
+                return Ok(claim);
+            }
+        }
+    }
+
+    async fn try_claim_idempotency_key(
+        &self,
+        principal: &str,
+        key: &str,
+        request_hash: &str,
+        now: Millis,
+        forget_before: Millis,
+    ) -> Result<Option<IdempotencyClaim>, StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND created_at < $3")
             .bind(principal)
@@ -52,14 +73,18 @@ impl Store {
         let claim = if inserted == 1 {
             IdempotencyClaim::Claimed
         } else {
-            let row = sqlx::query(
+            let Some(row) = sqlx::query(
                 "SELECT request_hash, status, response_body FROM idempotency_keys
                  WHERE principal = $1 AND idem_key = $2",
             )
             .bind(principal)
             .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                tx.rollback().await?;
+                return Ok(None);
+            };
             let hash: String = row.try_get("request_hash")?;
             let status: Option<i64> = row.try_get("status")?;
             let body: Option<String> = row.try_get("response_body")?;
@@ -76,7 +101,7 @@ impl Store {
             }
         };
         tx.commit().await?;
-        Ok(claim)
+        Ok(Some(claim))
     }
 
     /// Stores the response of a claimed key.

@@ -199,6 +199,64 @@ impl<S: Send + Sync> FromRequestParts<S> for Pagination {
     }
 }
 
+/// Path parameters; one that does not parse is a 422 naming the parameter.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        use axum::extract::path::{ErrorKind, Path};
+        use axum::extract::rejection::PathRejection;
+        use axum::extract::RawPathParams;
+        let err = match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => return Ok(ApiPath(v)),
+            Err(e) => e,
+        };
+        // Name the parameter even when serde only knows its position.
+        let names: Vec<String> = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map(|raw| raw.iter().map(|(k, _)| k.to_owned()).collect())
+            .unwrap_or_default();
+        let refuse = |name: Option<&str>, value: &str, expected: &str| {
+            Problem::field(
+                name.unwrap_or("path"),
+                format!("'{value}' is not a valid {}", friendly_type(expected)),
+            )
+        };
+        Err(match err {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::ParseErrorAtKey {
+                    key,
+                    value,
+                    expected_type,
+                } => refuse(Some(key), value, expected_type),
+                ErrorKind::ParseErrorAtIndex {
+                    index,
+                    value,
+                    expected_type,
+                } => refuse(names.get(*index).map(String::as_str), value, expected_type),
+                ErrorKind::ParseError {
+                    value,
+                    expected_type,
+                } => {
+                    let only = (names.len() == 1).then(|| names[0].as_str());
+                    refuse(only, value, expected_type)
+                }
+                other => Problem::field("path", other.to_string()),
+            },
+            other => Problem::field("path", other.body_text()),
+        })
+    }
+}
+
+fn friendly_type(rust_type: &str) -> &str {
+    match rust_type {
+        "i64" | "u64" | "i32" | "u32" => "whole number",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,39 +316,5 @@ mod tests {
         for bad in ["", "12", "c1.", "c1.zz", "c1.-5", "c1.+5", "c2.10"] {
             assert_eq!(decode_cursor(bad), None, "{bad}");
         }
-    }
-}
-
-/// Path parameters; one that does not parse is a 422 naming the parameter.
-pub struct ApiPath<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        use axum::extract::path::{ErrorKind, Path};
-        use axum::extract::rejection::PathRejection;
-        match Path::<T>::from_request_parts(parts, state).await {
-            Ok(Path(v)) => Ok(ApiPath(v)),
-            Err(PathRejection::FailedToDeserializePathParams(e)) => match e.kind() {
-                ErrorKind::ParseErrorAtKey {
-                    key,
-                    value,
-                    expected_type,
-                } => Err(Problem::field(
-                    key.clone(),
-                    format!("'{value}' is not a valid {}", friendly_type(expected_type)),
-                )),
-                other => Err(Problem::field("path", other.to_string())),
-            },
-            Err(other) => Err(Problem::field("path", other.body_text())),
-        }
-    }
-}
-
-fn friendly_type(rust_type: &str) -> &str {
-    match rust_type {
-        "i64" | "u64" | "i32" | "u32" => "whole number",
-        other => other,
     }
 }

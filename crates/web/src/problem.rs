@@ -14,31 +14,70 @@ pub struct FieldProblem {
     pub reason: String,
 }
 
-/// An RFC 9457 `application/problem+json` body.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// An API error, sent as an RFC 9457 `application/problem+json` body
+/// (see [`ProblemDocument`] for the wire shape). Kept small: the type URI
+/// and title are derived from `code` and `status` when serialising.
+#[derive(Debug, Clone)]
 pub struct Problem {
+    pub status: u16,
+    /// A stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    /// What went wrong with this request, for a person to read.
+    pub detail: String,
+    /// For validation problems, every refused field.
+    pub errors: Vec<FieldProblem>,
+    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    pub retry_after: Option<u64>,
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemDocument<'a> {
     /// A URI naming the problem type: `urn:chuhai:problem:<code>`.
     #[serde(rename = "type")]
     pub type_uri: String,
-    pub title: String,
+    pub title: &'a str,
     pub status: u16,
-    /// What went wrong with this request, for a person to read.
-    pub detail: String,
+    pub detail: &'a str,
     /// A stable machine-readable code, e.g. `validation_failed`.
-    pub code: String,
-    /// For validation problems, every refused field.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldProblem>,
-    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    pub code: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub errors: &'a [FieldProblem],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ProblemDocument {
+            type_uri: format!("urn:chuhai:problem:{}", self.code.replace('_', "-")),
+            title: self.status().canonical_reason().unwrap_or("Error"),
+            status: self.status,
+            detail: &self.detail,
+            code: &self.code,
+            errors: &self.errors,
+            retry_after: self.retry_after,
+        }
+        .serialize(s)
+    }
+}
+
+impl utoipa::PartialSchema for Problem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <ProblemDocument<'static> as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl ToSchema for Problem {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Problem".into()
+    }
 }
 
 impl Problem {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
         Self {
-            type_uri: format!("urn:chuhai:problem:{}", code.replace('_', "-")),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
             code: code.to_owned(),
@@ -119,6 +158,7 @@ impl From<StoreError> for Problem {
             }])
             .with_status(StatusCode::CONFLICT, "already_exists"),
             StoreError::NotFound { what } => Problem::not_found(what),
+            StoreError::Invalid { field, reason } => Problem::field(field, reason),
             other => {
                 tracing::error!(error = %other, "storage failure");
                 Problem::internal()
@@ -129,11 +169,8 @@ impl From<StoreError> for Problem {
 
 impl Problem {
     fn with_status(mut self, status: StatusCode, code: &str) -> Self {
-        let again = Problem::new(status, code, self.detail.clone());
-        self.type_uri = again.type_uri;
-        self.title = again.title;
-        self.status = again.status;
-        self.code = again.code;
+        self.status = status.as_u16();
+        self.code = code.to_owned();
         self
     }
 }

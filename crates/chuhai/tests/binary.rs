@@ -1,0 +1,294 @@
+//! The `chuhai` binary as a user runs it: serve with the demo on SQLite,
+//! and two servers sharing one PostgreSQL.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_chuhai");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(envs: &[(&str, String)], extra: &[&str]) -> Server {
+        let port = free_port();
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .env_remove("CHUHAI_DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        Server {
+            child: cmd.spawn().unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = reqwest::get(format!("{}/readyz", self.base)).await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server at {} never became ready",
+                self.base
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Sends SIGTERM and returns the exit code.
+    fn terminate(mut self) -> Option<i32> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+async fn api_token(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/v1/auth/tokens"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn serve_seeds_the_demo_on_sqlite_and_stops_gracefully() {
+    let dir = std::env::temp_dir().join(format!("chuhai-bin-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut server = Server::start(&[("CHUHAI_DATA_DIR", dir.display().to_string())], &[]);
+    let stdout = server.child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("Chuhai console: http://127.0.0.1:"),
+        "{first}"
+    );
+    assert_eq!(second, "Demo login: demo@chuhai.test / chuhai-demo");
+    server.wait_ready().await;
+    assert!(dir.join("chuhai.db").exists());
+    let client = reqwest::Client::new();
+    let res = api_token(&client, &server.base, "demo@chuhai.test", "chuhai-demo").await;
+    assert_eq!(res.status(), 201);
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me: Value = client
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["organisation"]["name"], "Shenzhen Lumi Lighting Co.");
+    assert_eq!(me["organisation"]["name_zh"], "深圳光米照明");
+    assert_eq!(me["organisation"]["slug"], "lumi");
+    assert_eq!(server.terminate(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn openapi_command_prints_the_document() {
+    let out = Command::new(BIN).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
+}
+
+#[test]
+fn bad_database_url_is_a_clear_error() {
+    let out = Command::new(BIN)
+        .args(["migrate", "--database-url", "mysql://x@y/z"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unsupported database URL 'mysql://x@y/z'"),
+        "{err}"
+    );
+}
+
+/// The PostgreSQL URL for tests, or `None` (with a plain message) to skip.
+fn postgres_url() -> Option<String> {
+    match std::env::var("CHUHAI_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI must set CHUHAI_TEST_POSTGRES_URL: the PostgreSQL tests may not be skipped")
+        }
+        _ => {
+            eprintln!("SKIPPED on PostgreSQL: CHUHAI_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_servers_share_one_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = format!(
+        "chuhai_two_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let mut config = chuhai_store::StoreConfig::new(url.clone());
+    config.schema = Some(schema.clone());
+    config.max_connections = 1;
+    let admin = chuhai_store::Store::connect(config).await.unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let db_url = format!("{url}{sep}options[search_path]={schema}");
+    // Both start on an empty schema at once: migrations and the demo seed
+    // must not collide.
+    let a = Server::start(&[("CHUHAI_DATABASE_URL", db_url.clone())], &[]);
+    let b = Server::start(&[("CHUHAI_DATABASE_URL", db_url.clone())], &[]);
+    a.wait_ready().await;
+    b.wait_ready().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // A token made on A works on B; revoked on B, it stops working on A.
+    let res = api_token(&client, &a.base, "demo@chuhai.test", "chuhai-demo").await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let token = created["token"].as_str().unwrap();
+    let me = client
+        .get(format!("{}/api/v1/me", b.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let res = client
+        .delete(format!("{}/api/v1/auth/tokens/{}", b.base, created["id"]))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let me = client
+        .get(format!("{}/api/v1/me", a.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+
+    // A console session started on A is valid on B.
+    let page = client
+        .get(format!("{}/console/login", a.base))
+        .send()
+        .await
+        .unwrap();
+    let csrf_cookie = page
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .unwrap()
+                .strip_prefix("chuhai_login_csrf=")
+                .map(|s| s.split(';').next().unwrap().to_owned())
+        })
+        .unwrap();
+    let res = client
+        .post(format!("{}/console/login", a.base))
+        .header(COOKIE, format!("chuhai_login_csrf={csrf_cookie}"))
+        .form(&[
+            ("email", "demo@chuhai.test"),
+            ("password", "chuhai-demo"),
+            ("csrf", csrf_cookie.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let session = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .unwrap()
+                .strip_prefix("chuhai_session=")
+                .map(|s| s.split(';').next().unwrap().to_owned())
+        })
+        .unwrap();
+    let dash = client
+        .get(format!("{}/console", b.base))
+        .header(COOKIE, format!("chuhai_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dash.status(), 200);
+    assert!(dash
+        .text()
+        .await
+        .unwrap()
+        .contains("Shenzhen Lumi Lighting Co."));
+
+    // Failed sign-ins count across both servers.
+    for i in 0..5 {
+        let base = if i % 2 == 0 { &a.base } else { &b.base };
+        let res = api_token(&client, base, "warehouse@chuhai.test", "wrong password").await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = api_token(&client, &b.base, "warehouse@chuhai.test", "chuhai-demo").await;
+    assert_eq!(res.status(), 429);
+
+    // The demo was seeded once.
+    assert_eq!(
+        admin.list_organisations(0, 50).await.unwrap().items.len(),
+        3
+    );
+    assert_eq!(a.terminate(), Some(0));
+    assert_eq!(b.terminate(), Some(0));
+    admin.drop_schema(&schema).await.unwrap();
+}

@@ -1,0 +1,188 @@
+//! Every route is documented, every documented route exists, and no route
+//! shows one tenant's objects to another.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{expect_problem, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// (METHOD, path template) of every operation in the OpenAPI document.
+fn documented_operations() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(chuhai_web::api::openapi()).unwrap();
+    let mut ops = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                ops.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+#[tokio::test]
+async fn openapi_document_is_3_1_and_served() {
+    let app = TestApp::spawn().await;
+    let served: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        served["openapi"].as_str().unwrap().starts_with("3.1."),
+        "{}",
+        served["openapi"]
+    );
+    assert_eq!(
+        served,
+        serde_json::to_value(chuhai_web::api::openapi()).unwrap()
+    );
+    assert!(served["components"]["securitySchemes"]["bearer"].is_object());
+    let docs = app
+        .client
+        .get(app.url("/api/docs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(docs.contains("/api/docs/swagger-ui-bundle.js"));
+    assert!(
+        !docs.contains("http://") && !docs.contains("https://"),
+        "the docs page loads nothing from elsewhere"
+    );
+    let bundle = app
+        .client
+        .get(app.url("/api/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200);
+    assert!(bundle.bytes().await.unwrap().len() > 1_000_000);
+}
+
+#[tokio::test]
+async fn every_documented_route_exists() {
+    let app = TestApp::spawn().await;
+    let ops = documented_operations();
+    assert!(ops.len() >= 12, "{ops:?}");
+    for (method, template) in &ops {
+        let path = template.replace("{id}", "999").replace("{user_id}", "999");
+        let res = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                app.url(&path),
+            )
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            res.status(),
+            405,
+            "{method} {template} is documented but not routed"
+        );
+        if res.status() == 404 {
+            let body: Value = res.json().await.unwrap();
+            assert_ne!(
+                body["code"], "route_not_found",
+                "{method} {template} is documented but not routed"
+            );
+        }
+    }
+}
+
+/// Routes that name no tenant-owned object in their path.
+const NOT_ADDRESSED: &[(&str, &str)] = &[
+    ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/signup"),
+    ("POST", "/api/v1/auth/tokens"),
+    ("GET", "/api/v1/auth/tokens"),
+    ("GET", "/api/v1/admin/organisations"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+];
+
+#[tokio::test]
+async fn another_tenants_objects_answer_404_on_every_route() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("tenant-a").await;
+    let b = app.tenant("tenant-b").await;
+    let mut checked = 0;
+    for (method, template) in documented_operations() {
+        if NOT_ADDRESSED.contains(&(method.as_str(), template.as_str())) {
+            continue;
+        }
+        // Fill the path with tenant A's ids; every new route must say here
+        // which of A's objects it addresses.
+        let path = match template.as_str() {
+            "/api/v1/organisations/{id}" | "/api/v1/organisations/{id}/users" => {
+                template.replace("{id}", &a.org_id.to_string())
+            }
+            "/api/v1/organisations/{id}/users/{user_id}" => template
+                .replace("{id}", &a.org_id.to_string())
+                .replace("{user_id}", &a.user_id.to_string()),
+            "/api/v1/auth/tokens/{id}" => template.replace("{id}", &a.token_id.to_string()),
+            other => panic!("{method} {other} has no tenant-isolation case: add one here"),
+        };
+        let body = json!({"email": "intruder@tenant-b.example", "display_name": "Intruder", "password": common::PASSWORD});
+        let res = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                app.url(&path),
+            )
+            .bearer_auth(&b.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p = expect_problem(res, 404, "not_found").await;
+        assert!(
+            !p.to_string().contains("tenant-a"),
+            "{method} {path} leaked: {p}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+    // A's token still works and was not revoked by B's DELETE.
+    assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
+    // Listings show B only its own.
+    let list: Value = app
+        .get("/api/v1/auth/tokens", &b.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [b.token_id]);
+    let me: Value = app.get("/api/v1/me", &b.token).await.json().await.unwrap();
+    assert_eq!(me["organisation"]["id"], b.org_id);
+}
+
+#[tokio::test]
+async fn not_addressed_list_names_only_documented_routes() {
+    let ops = documented_operations();
+    for (m, p) in NOT_ADDRESSED {
+        assert!(
+            ops.contains(&(m.to_string(), p.to_string())),
+            "{m} {p} is not documented"
+        );
+    }
+}
