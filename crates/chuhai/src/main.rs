@@ -34,7 +34,7 @@ fn init_logging(format: LogFormat) {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(args, cli.log_format).await,
         Command::Migrate(db) => {
             let store = open_store(&db, false).await?;
             let ran = store.migrate().await?;
@@ -72,7 +72,7 @@ async fn open_store(db: &DatabaseArgs, migrate: bool) -> Result<Store> {
     Ok(store)
 }
 
-async fn serve(args: cli::ServeArgs) -> Result<()> {
+async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     let store = open_store(&args.db, true).await?;
     let demo_login = if args.no_demo {
         None
@@ -94,10 +94,18 @@ async fn serve(args: cli::ServeArgs) -> Result<()> {
         demo_login: demo_login.clone(),
     };
     let app = chuhai_web::app(store.clone(), settings);
-    tracing::info!(url = %format!("http://{local}/console"), backend = ?store.backend(), "Chuhai is serving");
-    println!("Chuhai console: http://{local}/console   API docs: http://{local}/api/docs");
-    if let Some((email, password)) = &demo_login {
-        println!("Demo login: {email} / {password}");
+    let console = format!("http://{local}/console");
+    match &demo_login {
+        Some((email, password)) => tracing::info!(url = %console, backend = ?store.backend(),
+            demo_login = %format!("{email} / {password}"), "Chuhai is serving"),
+        None => tracing::info!(url = %console, backend = ?store.backend(), "Chuhai is serving"),
+    }
+    // Plain lines for a person at a terminal; JSON logs stay pure JSON.
+    if matches!(log_format, LogFormat::Text) {
+        println!("Chuhai console: {console}   API docs: http://{local}/api/docs");
+        if let Some((email, password)) = &demo_login {
+            println!("Demo login: {email} / {password}");
+        }
     }
     chuhai_web::serve(listener, app, shutdown_signal()).await?;
     store.close().await;

@@ -292,3 +292,40 @@ async fn two_servers_share_one_postgres() {
     assert_eq!(b.terminate(), Some(0));
     admin.drop_schema(&schema).await.unwrap();
 }
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_with_the_url_and_demo_login() {
+    let dir = std::env::temp_dir().join(format!("chuhai-bin-json-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut server = Server::start(
+        &[
+            ("CHUHAI_DATA_DIR", dir.display().to_string()),
+            ("RUST_LOG", "info".into()),
+        ],
+        &["--log-format", "json"],
+    );
+    let stdout = server.child.stdout.take().unwrap();
+    let mut serving = None;
+    for line in BufReader::new(stdout).lines().take(20) {
+        let line = line.unwrap();
+        let v: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"));
+        assert!(
+            v["level"].is_string() && v["timestamp"].is_string(),
+            "{line}"
+        );
+        if v["message"] == "Chuhai is serving" {
+            serving = Some(v);
+            break;
+        }
+    }
+    let serving = serving.expect("a 'Chuhai is serving' line");
+    assert!(serving["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert_eq!(serving["demo_login"], "demo@chuhai.test / chuhai-demo");
+    server.wait_ready().await;
+    assert_eq!(server.terminate(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
