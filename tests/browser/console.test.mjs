@@ -179,7 +179,7 @@ after(async () => {
     server.proc.kill('SIGTERM');
     result = await Promise.race([
       server.exited,
-      sleep(20_000).then(() => ({ timedOut: true })),
+      sleep(20_000, null, { ref: false }).then(() => ({ timedOut: true })),
     ]);
     if (result.timedOut) server.proc.kill('SIGKILL');
   } else if (server) {

@@ -128,7 +128,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     res
 }
 
-/// `GET /metrics`: Prometheus text format.
+/// Request counts and latency histograms, in Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
 pub async fn metrics_endpoint(State(state): State<AppState>) -> impl IntoResponse {
     (

@@ -48,7 +48,7 @@ messages! {
     nav_settings: "Settings" / "设置",
     soon: "soon" / "即将推出",
     language: "Language" / "语言",
-    welcome: "Welcome back" / "欢迎回来",
+    welcome: "Welcome back, " / "欢迎回来，",
     your_role: "Your role" / "您的角色",
     role_owner: "Owner" / "所有者",
     role_staff: "Staff" / "员工",
