@@ -44,6 +44,9 @@ pub struct DatabaseArgs {
     /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB.
     #[arg(long, env = "CHUHAI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Connections in the database pool (reads; on PostgreSQL also writes).
+    #[arg(long, env = "CHUHAI_DB_MAX_CONNECTIONS", default_value_t = 8)]
+    pub db_max_connections: u32,
 }
 
 #[derive(Debug, Args)]

@@ -62,7 +62,8 @@ async fn open_store(db: &DatabaseArgs, migrate: bool) -> Result<Store> {
             format!("sqlite://{}", path.display())
         }
     };
-    let config = StoreConfig::new(url);
+    let mut config = StoreConfig::new(url);
+    config.max_connections = db.db_max_connections.max(1);
     let store = if migrate {
         Store::open(config).await
     } else {
