@@ -1,5 +1,10 @@
 //! Chuhai's domain: the trade types and rules, free of I/O and frameworks.
 
 pub mod accounts;
+pub mod calendar;
+pub mod catalog;
 pub mod country;
+pub mod fx;
+pub mod market;
 pub mod money;
+pub mod pricing;

@@ -9,12 +9,16 @@
 //! [`StoreError`].
 
 pub mod accounts;
+mod bulk;
+pub mod catalog;
 mod error;
 pub mod idempotency;
 mod migrate;
 mod pool;
+pub mod reference;
 
 pub use error::StoreError;
+pub use migrate::latest_schema_version;
 pub use pool::{Backend, Store, StoreConfig};
 
 /// Milliseconds since the Unix epoch (UTC): the one time format in storage.

@@ -24,7 +24,15 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(1, "0001_accounts")];
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_accounts"),
+    migration!(2, "0002_catalog"),
+];
+
+/// The schema version this build migrates to.
+pub fn latest_schema_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
 
 /// Arbitrary constant naming Chuhai's migration lock among advisory locks.
 const MIGRATION_LOCK_KEY: i64 = 0x6368_7568_6169;

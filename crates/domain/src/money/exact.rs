@@ -82,7 +82,7 @@ pub(super) fn mul_div(a: u128, b: u128, d: u128) -> Option<(u128, u128)> {
 /// Every mode is symmetric about zero, so rounding the magnitude and then
 /// applying the sign gives: `Up` away from zero, `Down` toward zero, `HalfUp`
 /// half away from zero, `HalfEven` half to the even neighbour.
-fn round_quotient(q: u128, r: u128, d: u128, mode: RoundingMode) -> Option<u128> {
+pub(super) fn round_quotient(q: u128, r: u128, d: u128, mode: RoundingMode) -> Option<u128> {
     // `r` against `d - r` compares 2r with d without overflow.
     let round_away = match mode {
         RoundingMode::Down => false,

@@ -23,6 +23,7 @@ mod error;
 mod exact;
 mod iso4217;
 mod rate;
+mod ratio;
 mod rounding;
 
 #[cfg(test)]
@@ -32,6 +33,7 @@ pub use amount::Money;
 pub use currency::Currency;
 pub use error::MoneyError;
 pub use rate::Rate;
+pub(crate) use ratio::Ratio;
 pub use rounding::{RoundingMode, RoundingStep};
 
 /// The exact decimal type taken by `Money::from_decimal` and

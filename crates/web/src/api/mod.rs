@@ -1,6 +1,7 @@
 //! `/api/v1`: the JSON API, documented by the OpenAPI document it is built with.
 
 pub mod account;
+pub mod reference;
 pub mod tokens;
 pub mod views;
 
@@ -28,6 +29,7 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "auth", description = "API tokens"),
         (name = "account", description = "You, your organisation and its users"),
         (name = "platform", description = "Platform administration"),
+        (name = "reference", description = "HS nomenclature and exchange rates"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -61,6 +63,8 @@ fn parts() -> (
         .routes(routes!(account::list_users, account::add_user))
         .routes(routes!(account::get_user))
         .routes(routes!(account::list_organisations))
+        .routes(routes!(reference::search_hs))
+        .routes(routes!(reference::get_hs))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

@@ -1,0 +1,211 @@
+//! Platform-wide reference data: the HS nomenclature and exchange rates.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::bulk::{insert_rows, Val};
+use crate::{Store, StoreError};
+
+/// One HS nomenclature entry (chapter, heading or subheading).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HsRow {
+    /// 2, 4 or 6 digits.
+    pub code: String,
+    /// 2 = chapter, 4 = heading, 6 = subheading.
+    pub level: i64,
+    pub parent: Option<String>,
+    /// The section, as a Roman numeral (I–XXI).
+    pub section: String,
+    pub description: String,
+}
+
+/// One reference rate: units of `currency` per 1 EUR on `date`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FxRow {
+    /// Who published it, e.g. `ECB`.
+    pub source: String,
+    pub currency: String,
+    /// Days since 1970-01-01.
+    pub date: i64,
+    /// Exact decimal text, e.g. `7.8125`.
+    pub per_eur: String,
+}
+
+fn hs_from_row(r: &AnyRow) -> Result<HsRow, StoreError> {
+    Ok(HsRow {
+        code: r.try_get("code")?,
+        level: r.try_get("level")?,
+        parent: r.try_get("parent")?,
+        section: r.try_get("section")?,
+        description: r.try_get("description")?,
+    })
+}
+
+const HS_COLUMNS: &str = "code, level, parent, section, description";
+
+impl Store {
+    /// Replaces the HS nomenclature with `entries`, atomically.
+    pub async fn replace_hs_codes(&self, entries: Vec<HsRow>) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM hs_codes")
+            .execute(&mut *tx)
+            .await?;
+        let rows = entries
+            .into_iter()
+            .map(|e| {
+                vec![
+                    Val::Text(e.code),
+                    Val::Int(e.level),
+                    Val::OptText(e.parent),
+                    Val::Text(e.section),
+                    Val::Text(e.description),
+                ]
+            })
+            .collect();
+        let n = insert_rows(
+            &mut tx,
+            "hs_codes",
+            &["code", "level", "parent", "section", "description"],
+            "",
+            rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn hs_code(&self, code: &str) -> Result<Option<HsRow>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {HS_COLUMNS} FROM hs_codes WHERE code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(self.reader())
+        .await?
+        .as_ref()
+        .map(hs_from_row)
+        .transpose()
+    }
+
+    /// How many HS entries are loaded, by level (2, 4, 6).
+    pub async fn hs_counts(&self) -> Result<(i64, i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM hs_codes WHERE level = 2) AS chapters,
+               (SELECT COUNT(*) FROM hs_codes WHERE level = 4) AS headings,
+               (SELECT COUNT(*) FROM hs_codes WHERE level = 6) AS subheadings",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        Ok((
+            row.try_get("chapters")?,
+            row.try_get("headings")?,
+            row.try_get("subheadings")?,
+        ))
+    }
+
+    /// Entries whose code starts with `prefix` (digits only), by code.
+    pub async fn hs_by_prefix(&self, prefix: &str, limit: u32) -> Result<Vec<HsRow>, StoreError> {
+        // LIKE with a pattern that can hold no wildcard: callers pass digits.
+        let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+        let rows = sqlx::query(&format!(
+            "SELECT {HS_COLUMNS} FROM hs_codes WHERE code LIKE $1 ORDER BY code LIMIT $2"
+        ))
+        .bind(pattern)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(hs_from_row).collect()
+    }
+
+    /// Entries whose description contains every word (case-insensitive).
+    pub async fn hs_by_words(
+        &self,
+        words: &[String],
+        limit: u32,
+    ) -> Result<Vec<HsRow>, StoreError> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = format!("SELECT {HS_COLUMNS} FROM hs_codes WHERE ");
+        for i in 0..words.len() {
+            if i > 0 {
+                sql.push_str(" AND ");
+            }
+            sql.push_str(&format!("LOWER(description) LIKE ${}", i + 1));
+        }
+        sql.push_str(&format!(
+            " ORDER BY level DESC, code LIMIT ${}",
+            words.len() + 1
+        ));
+        let mut q = sqlx::query(&sql);
+        for w in words {
+            let clean: String = w
+                .to_lowercase()
+                .chars()
+                .filter(|c| *c != '%' && *c != '_')
+                .collect();
+            q = q.bind(format!("%{clean}%"));
+        }
+        let rows = q.bind(i64::from(limit)).fetch_all(self.reader()).await?;
+        rows.iter().map(hs_from_row).collect()
+    }
+
+    /// Adds or replaces exchange rates, atomically. Returns rows written.
+    pub async fn upsert_fx_rates(&self, rates: Vec<FxRow>) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let rows = rates
+            .into_iter()
+            .map(|r| {
+                vec![
+                    Val::Text(r.source),
+                    Val::Text(r.currency),
+                    Val::Int(r.date),
+                    Val::Text(r.per_eur),
+                ]
+            })
+            .collect();
+        let n = insert_rows(
+            &mut tx,
+            "fx_rates",
+            &["source", "currency", "rate_date", "per_eur"],
+            "ON CONFLICT (source, currency, rate_date) DO UPDATE SET per_eur = excluded.per_eur",
+            rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Every stored rate of `source`, by currency and date.
+    pub async fn fx_rates(&self, source: &str) -> Result<Vec<FxRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT source, currency, rate_date, per_eur FROM fx_rates WHERE source = $1
+             ORDER BY currency, rate_date",
+        )
+        .bind(source)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FxRow {
+                    source: r.try_get("source")?,
+                    currency: r.try_get("currency")?,
+                    date: r.try_get("rate_date")?,
+                    per_eur: r.try_get("per_eur")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The number of stored rates and the latest date, per source.
+    pub async fn fx_summary(&self) -> Result<Vec<(String, i64, Option<i64>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT source, COUNT(*) AS n, MAX(rate_date) AS latest FROM fx_rates GROUP BY source ORDER BY source",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("source")?, r.try_get("n")?, r.try_get("latest")?)))
+            .collect()
+    }
+}
