@@ -30,6 +30,15 @@ pub enum Command {
     ///
     /// Example: chuhai migrate --database-url postgres://postgres@127.0.0.1:5432/chuhai
     Migrate(DatabaseArgs),
+    /// Import reference data or a seller's products.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export a seller's products.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Derive market prices.
+    #[command(subcommand)]
+    Prices(PricesCommand),
     /// Print the OpenAPI 3.1 document of the API.
     ///
     /// Example: chuhai openapi > openapi.json
@@ -62,4 +71,77 @@ pub struct ServeArgs {
     /// Mark cookies Secure (default: on unless listening on a loopback address).
     #[arg(long, env = "CHUHAI_COOKIE_SECURE")]
     pub cookie_secure: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Load the HS nomenclature (CSV: section,hscode,description,parent,level), replacing the loaded one.
+    ///
+    /// Example: chuhai import hs hs2022-nomenclature.csv
+    Hs {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Load ECB euro reference rates: the historical CSV (eurofxref-hist.csv) or the daily XML.
+    ///
+    /// Example: chuhai import fx eurofxref-hist.csv
+    Fx {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import products from a Shopify product CSV. Any error saves nothing unless --partial.
+    ///
+    /// Example: chuhai import products --format shopify --seller lumi products.csv
+    Products {
+        /// The file's format; only `shopify` for now.
+        #[arg(long, default_value = "shopify")]
+        format: String,
+        /// The seller's slug, e.g. `lumi`.
+        #[arg(long)]
+        seller: String,
+        /// Currency of the prices in the file (base prices), e.g. CNY.
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+        /// Save the products without errors and report the rest.
+        #[arg(long)]
+        partial: bool,
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write a seller's products as a Shopify product CSV to standard output or --output.
+    ///
+    /// Example: chuhai export products --format shopify --seller lumi > products.csv
+    Products {
+        #[arg(long, default_value = "shopify")]
+        format: String,
+        #[arg(long)]
+        seller: String,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Derive every variant's price in every market of a seller and store them.
+    ///
+    /// Example: chuhai prices derive --seller lumi --date 2026-10-30
+    Derive {
+        #[arg(long)]
+        seller: String,
+        /// The date whose exchange rates to use (default: today, UTC).
+        #[arg(long)]
+        date: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }

@@ -1,6 +1,7 @@
 //! `chuhai`: serve the platform, migrate its database, print its OpenAPI.
 
 mod cli;
+mod commands;
 mod demo;
 
 use std::net::SocketAddr;
@@ -44,6 +45,9 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Import(cmd) => commands::import(cmd).await,
+        Command::Export(cmd) => commands::export(cmd).await,
+        Command::Prices(cmd) => commands::prices(cmd).await,
         Command::Openapi => {
             println!("{}", chuhai_web::api::openapi().to_pretty_json()?);
             Ok(())
@@ -51,7 +55,7 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn open_store(db: &DatabaseArgs, migrate: bool) -> Result<Store> {
+pub(crate) async fn open_store(db: &DatabaseArgs, migrate: bool) -> Result<Store> {
     let url = match &db.database_url {
         Some(url) => url.clone(),
         None => {

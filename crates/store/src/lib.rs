@@ -13,8 +13,10 @@ mod bulk;
 pub mod catalog;
 mod error;
 pub mod idempotency;
+pub mod markets;
 mod migrate;
 mod pool;
+pub mod prices;
 pub mod reference;
 
 pub use error::StoreError;

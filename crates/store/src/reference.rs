@@ -208,4 +208,26 @@ impl Store {
             .map(|r| Ok((r.try_get("source")?, r.try_get("n")?, r.try_get("latest")?)))
             .collect()
     }
+
+    /// The latest rate of `currency` on or before `date` (days since
+    /// 1970-01-01): `(date, per_eur)`.
+    pub async fn fx_rate_on(
+        &self,
+        source: &str,
+        currency: &str,
+        date: i64,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT rate_date, per_eur FROM fx_rates
+             WHERE source = $1 AND currency = $2 AND rate_date <= $3
+             ORDER BY rate_date DESC LIMIT 1",
+        )
+        .bind(source)
+        .bind(currency)
+        .bind(date)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| Ok((r.try_get("rate_date")?, r.try_get("per_eur")?)))
+            .transpose()
+    }
 }

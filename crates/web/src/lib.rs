@@ -12,6 +12,7 @@ mod idempotency;
 pub mod metrics;
 mod ops;
 pub mod problem;
+pub mod services;
 pub mod state;
 pub mod time;
 

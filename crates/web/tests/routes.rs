@@ -109,6 +109,9 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/tokens"),
     ("GET", "/api/v1/auth/tokens"),
     ("GET", "/api/v1/admin/organisations"),
+    // Reference data shared by every organisation.
+    ("GET", "/api/v1/hs-codes"),
+    ("GET", "/api/v1/hs-codes/{code}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),

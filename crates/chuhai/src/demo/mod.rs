@@ -1,5 +1,7 @@
 //! The demo: what an empty database is seeded with unless `--no-demo`.
 
+mod catalog;
+
 use anyhow::Result;
 use chuhai_domain::accounts::{hash_password, Email, OrganisationKind, Role, Slug, UiLocale};
 use chuhai_store::accounts::{NewOrganisation, NewUser};
@@ -64,6 +66,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<()> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis() as i64;
+    let mut seller_id = None;
     for d in DEMO {
         let org = NewOrganisation {
             kind: d.kind,
@@ -79,9 +82,14 @@ pub async fn seed_if_empty(store: &Store) -> Result<()> {
             locale: d.locale,
         };
         match store.create_organisation_with_user(&org, &user, now).await {
+            Ok((o, _)) if d.slug == SELLER_SLUG => seller_id = Some(o.id),
             Ok(_) | Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
         }
+    }
+    // Only the process that created the seller gives it its catalog.
+    if let Some(id) = seller_id {
+        catalog::seed(store, id, now).await?;
     }
     tracing::info!("seeded the demo organisations (demo login {OWNER_EMAIL} / {PASSWORD})");
     Ok(())

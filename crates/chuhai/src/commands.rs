@@ -1,0 +1,211 @@
+//! `chuhai import …`, `chuhai export …`, `chuhai prices …`.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use chuhai_domain::calendar::Date;
+use chuhai_domain::catalog::parse_hs_csv;
+use chuhai_domain::money::Currency;
+use chuhai_store::reference::HsRow;
+use chuhai_store::Store;
+use chuhai_web::problem::Problem;
+use chuhai_web::services::{fx, imports, pricing};
+
+use crate::cli::{ExportCommand, ImportCommand, PricesCommand};
+use crate::open_store;
+
+/// A problem as a command-line error: its detail, one line per field.
+fn problem(p: Problem) -> anyhow::Error {
+    if p.errors.is_empty() {
+        anyhow::anyhow!("{}", p.detail)
+    } else {
+        let lines: Vec<String> = p
+            .errors
+            .iter()
+            .map(|e| format!("  {}: {}", e.field, e.reason))
+            .collect();
+        anyhow::anyhow!("{}\n{}", p.code, lines.join("\n"))
+    }
+}
+
+async fn seller(store: &Store, slug: &str) -> Result<i64> {
+    match store.organisation_by_slug(slug).await? {
+        Some(o) if o.kind == chuhai_domain::accounts::OrganisationKind::Seller => Ok(o.id),
+        Some(_) => bail!("'{slug}' is not a seller organisation"),
+        None => bail!("no organisation with slug '{slug}'"),
+    }
+}
+
+fn today() -> Date {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0);
+    Date::from_days_since_epoch(days as i32).unwrap_or(Date::EPOCH)
+}
+
+pub async fn import(cmd: ImportCommand) -> Result<()> {
+    match cmd {
+        ImportCommand::Hs { file, db } => {
+            let store = open_store(&db, true).await?;
+            let started = Instant::now();
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let entries = parse_hs_csv(bytes.as_slice())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let rows = entries
+                .into_iter()
+                .map(|e| HsRow {
+                    code: e.code.clone(),
+                    level: e.level.digits() as i64,
+                    parent: e.parent.clone(),
+                    section: e.section.clone(),
+                    description: e.description.clone(),
+                })
+                .collect();
+            store.replace_hs_codes(rows).await?;
+            let (c, h, s) = store.hs_counts().await?;
+            println!(
+                "loaded HS nomenclature: {c} chapters, {h} headings, {s} subheadings in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        ImportCommand::Fx { file, db } => {
+            let store = open_store(&db, true).await?;
+            let started = Instant::now();
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let r = fx::import_ecb(&store, &text).await.map_err(problem)?;
+            println!(
+                "loaded {} ECB rates over {} days ({} … {}) in {:.2} s",
+                r.rates,
+                r.days,
+                r.first_date.as_deref().unwrap_or("-"),
+                r.last_date.as_deref().unwrap_or("-"),
+                started.elapsed().as_secs_f64()
+            );
+            if !r.skipped_currencies.is_empty() {
+                println!(
+                    "skipped withdrawn currencies: {}",
+                    r.skipped_currencies.join(", ")
+                );
+            }
+            Ok(())
+        }
+        ImportCommand::Products {
+            format,
+            seller: slug,
+            currency,
+            partial,
+            file,
+            db,
+        } => {
+            if format != "shopify" {
+                bail!("--format {format}: only 'shopify' is supported");
+            }
+            let currency =
+                Currency::from_code(&currency).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
+            let store = open_store(&db, true).await?;
+            let org = seller(&store, &slug).await?;
+            let started = Instant::now();
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            eprint!("importing {} ({} bytes)… ", file.display(), bytes.len());
+            let r = imports::import_shopify(&store, org, &bytes, currency, partial)
+                .await
+                .map_err(problem)?;
+            eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
+            for e in &r.errors {
+                let at = if e.row > 0 {
+                    format!("row {}", e.row)
+                } else {
+                    "product".to_owned()
+                };
+                println!("error: {at}, column '{}': {}", e.column, e.reason);
+            }
+            if !r.ignored_columns.is_empty() {
+                println!(
+                    "ignored Shopify columns Chuhai does not keep: {}",
+                    r.ignored_columns.join(", ")
+                );
+            }
+            println!(
+                "{} rows read; {} products ({} variants) imported; {} errors{}",
+                r.rows,
+                r.imported_products,
+                r.imported_variants,
+                r.errors.len(),
+                if !r.errors.is_empty() && !partial {
+                    " — nothing was saved (use --partial to save the good rows)"
+                } else {
+                    ""
+                }
+            );
+            if !r.errors.is_empty() && !partial {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+    }
+}
+
+pub async fn export(cmd: ExportCommand) -> Result<()> {
+    match cmd {
+        ExportCommand::Products {
+            format,
+            seller: slug,
+            output,
+            db,
+        } => {
+            if format != "shopify" {
+                bail!("--format {format}: only 'shopify' is supported");
+            }
+            let store = open_store(&db, true).await?;
+            let org = seller(&store, &slug).await?;
+            let csv = imports::export_shopify(&store, org)
+                .await
+                .map_err(problem)?;
+            match output {
+                Some(path) => std::fs::write(&path, &csv)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => std::io::stdout().write_all(&csv)?,
+            }
+            Ok(())
+        }
+    }
+}
+
+pub async fn prices(cmd: PricesCommand) -> Result<()> {
+    match cmd {
+        PricesCommand::Derive {
+            seller: slug,
+            date,
+            db,
+        } => {
+            let store = open_store(&db, true).await?;
+            let org = seller(&store, &slug).await?;
+            let date = match date {
+                Some(d) => Date::parse(&d).map_err(|e| anyhow::anyhow!("--date: {e}"))?,
+                None => today(),
+            };
+            let started = Instant::now();
+            let r = pricing::derive_all(&store, org, date)
+                .await
+                .map_err(problem)?;
+            println!(
+                "derived {} prices ({} variants × {} markets) for {} in {:.2} s",
+                r.prices,
+                r.variants,
+                r.markets,
+                r.date,
+                started.elapsed().as_secs_f64()
+            );
+            for s in &r.skipped {
+                println!("skipped {} in {}: {}", s.sku, s.market, s.reason);
+            }
+            Ok(())
+        }
+    }
+}

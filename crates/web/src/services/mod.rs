@@ -1,0 +1,6 @@
+//! Use cases that join the domain's rules to the store: shared by the API,
+//! the console and the command line.
+
+pub mod fx;
+pub mod imports;
+pub mod pricing;

@@ -1,0 +1,154 @@
+//! Deriving and quoting market prices.
+
+use std::collections::HashMap;
+
+use chuhai_domain::calendar::Date;
+use chuhai_domain::fx::Conversion;
+use chuhai_domain::money::Currency;
+use chuhai_domain::pricing::{
+    derive_price, OrderQuantityRules, PriceQuote, PricingError, VariantPricing,
+};
+use chuhai_store::markets::MarketRecord;
+use chuhai_store::prices::{DerivedPriceRow, PriceDerivation};
+use chuhai_store::Store;
+use serde::Serialize;
+
+use super::fx::conversion;
+use crate::problem::{FieldProblem, Problem};
+use crate::time::now_millis;
+
+/// A variant that could not be priced in a market, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedPrice {
+    pub sku: String,
+    pub market: String,
+    pub reason: String,
+}
+
+/// What a derivation run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeriveReport {
+    pub date: String,
+    pub markets: usize,
+    pub variants: usize,
+    pub prices: u64,
+    pub skipped: Vec<SkippedPrice>,
+}
+
+impl From<PricingError> for Problem {
+    fn from(e: PricingError) -> Self {
+        match e.field() {
+            Some(field) => Problem::field(field.to_owned(), e.to_string()),
+            None => Problem::validation(vec![FieldProblem {
+                field: "(pricing)".into(),
+                reason: e.to_string(),
+            }]),
+        }
+    }
+}
+
+/// Derives every variant's price in every market of the seller for `date`
+/// and replaces the stored prices, in one transaction.
+pub async fn derive_all(
+    store: &Store,
+    organisation_id: i64,
+    date: Date,
+) -> Result<DeriveReport, Problem> {
+    let markets = store.list_markets(organisation_id).await?;
+    let variants = store.variant_price_inputs(organisation_id).await?;
+    let mut conversions: HashMap<(i64, Currency), (usize, Conversion)> = HashMap::new();
+    let mut derivations = Vec::new();
+    let mut rows = Vec::with_capacity(markets.len() * variants.len());
+    let mut skipped = Vec::new();
+    for m in &markets {
+        for v in &variants {
+            let base_currency = v.base_price.currency();
+            let key = (m.id, base_currency);
+            if let std::collections::hash_map::Entry::Vacant(slot) = conversions.entry(key) {
+                let conv = conversion(store, base_currency, m.market.currency, date).await?;
+                derivations.push(derivation_record(m, &conv, date));
+                slot.insert((derivations.len() - 1, conv));
+            }
+            let (index, conv) = &conversions[&key];
+            match derive_price(v.base_price, conv, &m.market.rule) {
+                Ok(p) => rows.push(DerivedPriceRow {
+                    market_id: m.id,
+                    variant_id: v.variant_id,
+                    amount_minor: p.amount.minor(),
+                    derivation: *index,
+                }),
+                Err(e) => skipped.push(SkippedPrice {
+                    sku: v.sku.clone(),
+                    market: m.market.code.clone(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+    }
+    let prices = store
+        .replace_derived_prices(organisation_id, &derivations, &rows, now_millis())
+        .await?;
+    Ok(DeriveReport {
+        date: date.to_string(),
+        markets: markets.len(),
+        variants: variants.len(),
+        prices,
+        skipped,
+    })
+}
+
+fn derivation_record(m: &MarketRecord, conv: &Conversion, date: Date) -> PriceDerivation {
+    PriceDerivation {
+        market_id: m.id,
+        base_currency: conv.from().code().to_owned(),
+        currency: conv.to().code().to_owned(),
+        fx_rate: conv.rate_display(10),
+        fx_date: conv.rate_date().map(|d| i64::from(d.days_since_epoch())),
+        fx_source: conv.source().map(|s| s.as_str().to_owned()),
+        requested_date: i64::from(date.days_since_epoch()),
+        markup: m.market.rule.markup.to_string(),
+        rounding: serde_json::to_string(&m.market.rule.rounding).unwrap_or_default(),
+    }
+}
+
+/// The unit price of a variant in a market for a quantity on a date, with
+/// the explanation of how it was made.
+pub async fn quote(
+    store: &Store,
+    organisation_id: i64,
+    variant_id: i64,
+    market_id: i64,
+    quantity: u32,
+    date: Date,
+) -> Result<(PriceQuote, MarketRecord), Problem> {
+    let variant = store
+        .variant_price_input(organisation_id, variant_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("variant"))?;
+    let market = store
+        .market(organisation_id, market_id)
+        .await?
+        .ok_or_else(|| Problem::field("market", "is not one of your markets"))?;
+    let conv = conversion(
+        store,
+        variant.base_price.currency(),
+        market.market.currency,
+        date,
+    )
+    .await?;
+    let pricing = VariantPricing {
+        base: variant.base_price,
+        rule: market.market.rule,
+        override_price: None,
+        compare_at: None,
+        scheduled: Vec::new(),
+        tiers: Vec::new(),
+        quantity_rules: OrderQuantityRules {
+            moq: variant.moq,
+            pack_size: variant.pack_size,
+            increment: variant.increment,
+        },
+    };
+    let q = pricing.quote(&conv, quantity, date)?;
+    Ok((q, market))
+}
