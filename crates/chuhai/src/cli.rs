@@ -39,6 +39,9 @@ pub enum Command {
     /// Derive market prices.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Run a benchmark and print its figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Print the OpenAPI 3.1 document of the API.
     ///
     /// Example: chuhai openapi > openapi.json
@@ -143,5 +146,22 @@ pub enum PricesCommand {
         date: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import a synthetic Shopify CSV into a fresh seller, then derive and store every price.
+    ///
+    /// Example: chuhai bench catalog --rows 100000 --markets 20
+    Catalog {
+        /// Data rows in the synthetic CSV (about one variant per row).
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 20)]
+        markets: usize,
+        /// Database to run on (default: a temporary SQLite file).
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }

@@ -1,5 +1,6 @@
 //! `chuhai`: serve the platform, migrate its database, print its OpenAPI.
 
+mod bench;
 mod cli;
 mod commands;
 mod demo;
@@ -48,6 +49,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(cmd) => commands::import(cmd).await,
         Command::Export(cmd) => commands::export(cmd).await,
         Command::Prices(cmd) => commands::prices(cmd).await,
+        Command::Bench(cli::BenchCommand::Catalog {
+            rows,
+            markets,
+            database_url,
+        }) => bench::catalog(rows, markets, database_url).await,
         Command::Openapi => {
             println!("{}", chuhai_web::api::openapi().to_pretty_json()?);
             Ok(())

@@ -1,14 +1,15 @@
-//! Multi-row `INSERT … VALUES (…), (…)` in batches, for imports and bulk
-//! derivations. One statement per batch keeps round trips (and SQLite's
-//! worker-thread hand-offs) few.
+//! Bulk inserts: rows travel as ONE JSON text parameter per statement and
+//! the database unpacks them (`json_each` on SQLite, `jsonb_array_elements`
+//! on PostgreSQL). Binding thousands of separate parameters is far slower:
+//! SQLite resolves `$n` names one by one.
 
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection};
+use std::fmt::Write;
 
-use crate::StoreError;
+use sqlx::AnyConnection;
 
-/// A value to bind: the few types the storage layer writes.
+use crate::{Backend, StoreError};
+
+/// A value to write: the few types the storage layer bulk-loads.
 #[derive(Debug, Clone)]
 pub(crate) enum Val {
     Int(i64),
@@ -17,66 +18,89 @@ pub(crate) enum Val {
     OptText(Option<String>),
 }
 
-fn bind<'q>(q: Query<'q, Any, AnyArguments<'q>>, v: Val) -> Query<'q, Any, AnyArguments<'q>> {
-    match v {
-        Val::Int(i) => q.bind(i),
-        Val::Text(s) => q.bind(s),
-        Val::OptInt(i) => q.bind(i),
-        Val::OptText(s) => q.bind(s),
+impl Val {
+    fn is_int(&self) -> bool {
+        matches!(self, Val::Int(_) | Val::OptInt(_))
+    }
+
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Val::Int(i) | Val::OptInt(Some(i)) => {
+                let _ = write!(out, "{i}");
+            }
+            Val::Text(s) | Val::OptText(Some(s)) => {
+                out.push_str(&serde_json::Value::from(s.as_str()).to_string());
+            }
+            Val::OptInt(None) | Val::OptText(None) => out.push_str("null"),
+        }
     }
 }
 
-/// Bound parameters per statement, under both engines' limits (SQLite
-/// 32,766; PostgreSQL 65,535).
-const MAX_PARAMS: usize = 30_000;
+/// Rows per statement.
+const BATCH: usize = 20_000;
 
-/// Inserts `rows` (each `columns.len()` values) into `table`; `tail` is
-/// appended to each statement, e.g. an `ON CONFLICT … DO UPDATE` clause.
+/// Inserts `rows` (each `columns.len()` values, all rows of one shape) into
+/// `table`; `tail` follows the statement, e.g. an `ON CONFLICT` clause.
 pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
+    backend: Backend,
     table: &str,
     columns: &[&str],
     tail: &str,
     rows: Vec<Vec<Val>>,
 ) -> Result<u64, StoreError> {
-    let width = columns.len();
-    let per_batch = (MAX_PARAMS / width).clamp(1, 1000);
+    let Some(first) = rows.first() else {
+        return Ok(0);
+    };
+    let ints: Vec<bool> = first.iter().map(Val::is_int).collect();
+    let select: Vec<String> = ints
+        .iter()
+        .enumerate()
+        .map(|(i, int)| match (backend, int) {
+            (Backend::Sqlite, _) => format!("value ->> {i}"),
+            (Backend::Postgres, true) => format!("(e ->> {i})::bigint"),
+            (Backend::Postgres, false) => format!("e ->> {i}"),
+        })
+        .collect();
+    // `WHERE true` keeps SQLite from reading a following ON CONFLICT as
+    // part of the SELECT.
+    let sql = match backend {
+        Backend::Sqlite => format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM json_each($1) WHERE true {tail}",
+            columns.join(", "),
+            select.join(", ")
+        ),
+        Backend::Postgres => format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM jsonb_array_elements($1::jsonb) AS e {tail}",
+            columns.join(", "),
+            select.join(", ")
+        ),
+    };
     let mut written = 0;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<Vec<Val>> = rows.by_ref().take(per_batch).collect();
-        let mut sql = String::with_capacity(64 + batch.len() * width * 6);
-        sql.push_str("INSERT INTO ");
-        sql.push_str(table);
-        sql.push_str(" (");
-        sql.push_str(&columns.join(", "));
-        sql.push_str(") VALUES ");
-        let mut n = 0;
-        for (i, _) in batch.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
+    let mut json = String::new();
+    for chunk in rows.chunks(BATCH) {
+        json.clear();
+        json.push('[');
+        for (r, row) in chunk.iter().enumerate() {
+            debug_assert_eq!(row.len(), columns.len());
+            if r > 0 {
+                json.push(',');
             }
-            sql.push('(');
-            for c in 0..width {
+            json.push('[');
+            for (c, v) in row.iter().enumerate() {
                 if c > 0 {
-                    sql.push_str(", ");
+                    json.push(',');
                 }
-                n += 1;
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                v.write_json(&mut json);
             }
-            sql.push(')');
+            json.push(']');
         }
-        sql.push(' ');
-        sql.push_str(tail);
-        let mut q = sqlx::query(&sql);
-        for row in batch {
-            debug_assert_eq!(row.len(), width);
-            for v in row {
-                q = bind(q, v);
-            }
-        }
-        written += q.execute(&mut *conn).await?.rows_affected();
+        json.push(']');
+        written += sqlx::query(&sql)
+            .bind(json.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     }
     Ok(written)
 }

@@ -67,10 +67,11 @@ impl Store {
         products: &[ProductDraft],
     ) -> Result<Vec<ProductConflict>, StoreError> {
         let mut conflicts = Vec::new();
-        let mut handles: HashMap<&str, usize> = HashMap::new();
-        let mut skus: HashMap<&str, usize> = HashMap::new();
+        let mut handles: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut skus: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, p) in products.iter().enumerate() {
-            if let Some(first) = handles.insert(p.handle.as_str(), i) {
+            let holders = handles.entry(p.handle.as_str()).or_default();
+            if let Some(first) = holders.first() {
                 conflicts.push(ProductConflict {
                     index: i,
                     field: "handle",
@@ -78,6 +79,7 @@ impl Store {
                     reason: format!("appears twice in this import (also product {})", first + 1),
                 });
             }
+            holders.push(i);
             for v in &p.variants {
                 match &v.sku {
                     None => conflicts.push(ProductConflict {
@@ -87,7 +89,8 @@ impl Store {
                         reason: "every variant needs a SKU".into(),
                     }),
                     Some(sku) => {
-                        if let Some(first) = skus.insert(sku.as_str(), i) {
+                        let holders = skus.entry(sku.as_str()).or_default();
+                        if let Some(first) = holders.first() {
                             conflicts.push(ProductConflict {
                                 index: i,
                                 field: "sku",
@@ -98,6 +101,7 @@ impl Store {
                                 ),
                             });
                         }
+                        holders.push(i);
                     }
                 }
             }
@@ -109,13 +113,14 @@ impl Store {
                 .existing(organisation_id, "products", "handle", chunk)
                 .await?
             {
-                let i = handles[taken.as_str()];
-                conflicts.push(ProductConflict {
-                    index: i,
-                    field: "handle",
-                    value: taken,
-                    reason: "is already used by another product".into(),
-                });
+                for &i in &handles[taken.as_str()] {
+                    conflicts.push(ProductConflict {
+                        index: i,
+                        field: "handle",
+                        value: taken.clone(),
+                        reason: "is already used by another product".into(),
+                    });
+                }
             }
         }
         let sku_list: Vec<&str> = skus.keys().copied().collect();
@@ -124,13 +129,14 @@ impl Store {
                 .existing(organisation_id, "variants", "sku", chunk)
                 .await?
             {
-                let i = skus[taken.as_str()];
-                conflicts.push(ProductConflict {
-                    index: i,
-                    field: "sku",
-                    value: taken,
-                    reason: "is already used by another variant".into(),
-                });
+                for &i in &skus[taken.as_str()] {
+                    conflicts.push(ProductConflict {
+                        index: i,
+                        field: "sku",
+                        value: taken.clone(),
+                        reason: "is already used by another variant".into(),
+                    });
+                }
             }
         }
         conflicts.sort_by_key(|c| c.index);
@@ -197,6 +203,7 @@ impl Store {
             .collect();
         insert_rows(
             &mut tx,
+            self.backend(),
             "products",
             &[
                 "organisation_id",
@@ -239,11 +246,12 @@ impl Store {
         let mut variants = Vec::new();
         for p in products {
             let pid = product_id(p);
-            for t in &p.translations {
+            for (position, t) in p.translations.iter().enumerate() {
                 translations.push(vec![
                     Val::Int(pid),
                     Val::Int(organisation_id),
                     Val::Text(t.locale.as_str().to_owned()),
+                    Val::Int(position as i64),
                     Val::Text(t.title.clone()),
                     Val::Text(t.description_html.as_str().to_owned()),
                     Val::OptText(t.seo_title.clone()),
@@ -265,11 +273,13 @@ impl Store {
         }
         insert_rows(
             &mut tx,
+            self.backend(),
             "product_translations",
             &[
                 "product_id",
                 "organisation_id",
                 "locale",
+                "position",
                 "title",
                 "description_html",
                 "seo_title",
@@ -281,15 +291,23 @@ impl Store {
         .await?;
         insert_rows(
             &mut tx,
+            self.backend(),
             "product_media",
             &["product_id", "organisation_id", "position", "url", "alt"],
             "",
             media,
         )
         .await?;
-        insert_rows(&mut tx, "variants", VARIANT_COLUMNS, "", variants)
-            .await
-            .map_err(|e| unique_to_invalid(e, "sku"))?;
+        insert_rows(
+            &mut tx,
+            self.backend(),
+            "variants",
+            VARIANT_COLUMNS,
+            "",
+            variants,
+        )
+        .await
+        .map_err(|e| unique_to_invalid(e, "sku"))?;
         // Tariff codes need variant ids: look them up by SKU.
         let with_tariffs: Vec<(&str, &VariantDraft)> = products
             .iter()
@@ -330,6 +348,7 @@ impl Store {
                 .collect();
             insert_rows(
                 &mut tx,
+                self.backend(),
                 "variant_tariff_codes",
                 &["variant_id", "organisation_id", "country", "tariff_code"],
                 "",
@@ -393,7 +412,7 @@ impl Store {
         let translations = range(
             "SELECT product_id, locale, title, description_html, seo_title, seo_description
              FROM product_translations WHERE organisation_id = $1 AND product_id BETWEEN $2 AND $3
-             ORDER BY product_id, locale",
+             ORDER BY product_id, position",
         )
         .fetch_all(self.reader())
         .await?;
@@ -608,6 +627,7 @@ const VARIANT_COLUMNS: &[&str] = &[
     "option2",
     "option3",
     "gtin",
+    "image_url",
     "base_price_minor",
     "base_currency",
     "compare_at_minor",
@@ -648,6 +668,7 @@ fn variant_row(
         opt(1),
         opt(2),
         Val::OptText(v.gtin.as_ref().map(|g| g.as_str().to_owned())),
+        Val::OptText(v.image_url.as_ref().map(|u| u.as_str().to_owned())),
         Val::Int(v.price.minor()),
         Val::Text(v.price.currency().code().to_owned()),
         Val::OptInt(v.compare_at_price.map(|m| m.minor())),
@@ -711,7 +732,10 @@ fn variant_from_row(r: &AnyRow) -> Result<VariantDraft, StoreError> {
             .map(|m| money(m, &currency, "variants.base_currency"))
             .transpose()?,
         weight_grams: opt_u32("grams")?,
-        image_url: None,
+        image_url: r
+            .try_get::<Option<String>, _>("image_url")?
+            .map(|u| MediaUrl::parse(&u).map_err(|e| corrupt("variants.image_url")(e.to_string())))
+            .transpose()?,
         trade: TradeData {
             hs_code: r
                 .try_get::<Option<String>, _>("hs_code")?

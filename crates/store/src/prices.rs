@@ -55,7 +55,9 @@ impl Store {
         now: Millis,
     ) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM derived_prices WHERE organisation_id = $1")
+        sqlx::query(
+            "DELETE FROM derived_prices WHERE variant_id IN (SELECT id FROM variants WHERE organisation_id = $1)",
+        )
             .bind(organisation_id)
             .execute(&mut *tx)
             .await?;
@@ -101,7 +103,7 @@ impl Store {
         };
         let mut written = 0;
         let mut json = String::new();
-        for chunk in prices.chunks(JSON_BATCH) {
+        for (c, chunk) in prices.chunks(JSON_BATCH).enumerate() {
             json.clear();
             json.push('[');
             for (i, p) in chunk.iter().enumerate() {
@@ -109,7 +111,7 @@ impl Store {
                     field: "derivation",
                     reason: format!(
                         "price {} names derivation {} of {}",
-                        i,
+                        c * JSON_BATCH + i,
                         p.derivation,
                         ids.len()
                     ),

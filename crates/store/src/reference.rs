@@ -58,14 +58,23 @@ impl Store {
                     Val::Int(e.level),
                     Val::OptText(e.parent),
                     Val::Text(e.section),
+                    Val::Text(e.description.to_lowercase()),
                     Val::Text(e.description),
                 ]
             })
             .collect();
         let n = insert_rows(
             &mut tx,
+            self.backend(),
             "hs_codes",
-            &["code", "level", "parent", "section", "description"],
+            &[
+                "code",
+                "level",
+                "parent",
+                "section",
+                "search_text",
+                "description",
+            ],
             "",
             rows,
         )
@@ -105,10 +114,9 @@ impl Store {
 
     /// Entries whose code starts with `prefix` (digits only), by code.
     pub async fn hs_by_prefix(&self, prefix: &str, limit: u32) -> Result<Vec<HsRow>, StoreError> {
-        // LIKE with a pattern that can hold no wildcard: callers pass digits.
-        let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+        let pattern = format!("{}%", like_escape(prefix));
         let rows = sqlx::query(&format!(
-            "SELECT {HS_COLUMNS} FROM hs_codes WHERE code LIKE $1 ORDER BY code LIMIT $2"
+            "SELECT {HS_COLUMNS} FROM hs_codes WHERE code LIKE $1 ESCAPE '\\' ORDER BY code LIMIT $2"
         ))
         .bind(pattern)
         .bind(i64::from(limit))
@@ -131,7 +139,7 @@ impl Store {
             if i > 0 {
                 sql.push_str(" AND ");
             }
-            sql.push_str(&format!("LOWER(description) LIKE ${}", i + 1));
+            sql.push_str(&format!("search_text LIKE ${} ESCAPE '\\'", i + 1));
         }
         sql.push_str(&format!(
             " ORDER BY level DESC, code LIMIT ${}",
@@ -139,19 +147,25 @@ impl Store {
         ));
         let mut q = sqlx::query(&sql);
         for w in words {
-            let clean: String = w
-                .to_lowercase()
-                .chars()
-                .filter(|c| *c != '%' && *c != '_')
-                .collect();
-            q = q.bind(format!("%{clean}%"));
+            q = q.bind(format!("%{}%", like_escape(&w.to_lowercase())));
         }
         let rows = q.bind(i64::from(limit)).fetch_all(self.reader()).await?;
         rows.iter().map(hs_from_row).collect()
     }
 
     /// Adds or replaces exchange rates, atomically. Returns rows written.
+    /// A rate named twice in `rates` keeps its last value.
     pub async fn upsert_fx_rates(&self, rates: Vec<FxRow>) -> Result<u64, StoreError> {
+        let mut last: std::collections::HashMap<(String, String, i64), usize> = Default::default();
+        for (i, r) in rates.iter().enumerate() {
+            last.insert((r.source.clone(), r.currency.clone(), r.date), i);
+        }
+        let rates: Vec<FxRow> = rates
+            .into_iter()
+            .enumerate()
+            .filter(|(i, r)| last[&(r.source.clone(), r.currency.clone(), r.date)] == *i)
+            .map(|(_, r)| r)
+            .collect();
         let mut tx = self.begin_write().await?;
         let rows = rates
             .into_iter()
@@ -166,6 +180,7 @@ impl Store {
             .collect();
         let n = insert_rows(
             &mut tx,
+            self.backend(),
             "fx_rates",
             &["source", "currency", "rate_date", "per_eur"],
             "ON CONFLICT (source, currency, rate_date) DO UPDATE SET per_eur = excluded.per_eur",
@@ -230,4 +245,16 @@ impl Store {
         row.map(|r| Ok((r.try_get("rate_date")?, r.try_get("per_eur")?)))
             .transpose()
     }
+}
+
+/// Escapes `\`, `%` and `_` for a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

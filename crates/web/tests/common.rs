@@ -146,3 +146,97 @@ pub async fn expect_problem(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(body["status"], status);
     body
 }
+
+/// ECB rates of 2026-10-26 … 2026-10-30 (Friday) for a few currencies.
+pub const ECB_SAMPLE: &str = "Date,USD,JPY,GBP,CHF,AUD,CNY,
+2026-10-30,1.1172,175.68,0.8338,0.9194,1.5904,7.4326,
+2026-10-29,1.113,175.92,0.83578,0.9222,1.5842,7.4144,
+";
+
+/// Loads rates, HS codes of lamps and one market and one product for
+/// `tenant`; returns ((product id, variant id), market id).
+pub async fn seed_catalog(app: &TestApp, tenant: &Tenant) -> ((i64, i64), i64) {
+    chuhai_web::services::fx::import_ecb(&app.store, ECB_SAMPLE)
+        .await
+        .unwrap();
+    let hs = "section,hscode,description,parent,level
+XX,94,Furniture,TOTAL,2
+XX,9405,Luminaires,94,4
+XX,940521,\"Luminaires and light fittings; electric, table, desk, for LED\",9405,6
+XX,940542,\"Luminaires and light fittings; electric, for LED\",9405,6
+";
+    let rows = chuhai_domain::catalog::parse_hs_csv(hs.as_bytes())
+        .unwrap()
+        .into_iter()
+        .map(|e| chuhai_store::reference::HsRow {
+            code: e.code.clone(),
+            level: e.level.digits() as i64,
+            parent: e.parent.clone(),
+            section: e.section.clone(),
+            description: e.description.clone(),
+        })
+        .collect();
+    app.store.replace_hs_codes(rows).await.unwrap();
+    let res = app
+        .post_json(
+            "/api/v1/markets",
+            Some(&tenant.token),
+            &json!({
+                "code": "us", "name": "United States", "countries": ["US"], "currency": "USD",
+                "default_locale": "en-US", "locales": ["en-US"], "tax_inclusive": false, "incoterm": "DDP",
+                "markup_percent": "25", "rounding": {"kind": "charm_ending", "ending_minor": 99}
+            }),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let market: Value = res.json().await.unwrap();
+    let res = app
+        .post_json(
+            "/api/v1/products",
+            Some(&tenant.token),
+            &product_json("aurora-desk-lamp", "AUR-1", "168.00"),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let product: Value = res.json().await.unwrap();
+    (
+        (
+            product["id"].as_i64().unwrap(),
+            product["variant_ids"][0].as_i64().unwrap(),
+        ),
+        market["id"].as_i64().unwrap(),
+    )
+}
+
+/// A one-variant lamp as the API's product draft JSON.
+pub fn product_json(handle: &str, sku: &str, price_cny: &str) -> Value {
+    json!({
+        "handle": handle,
+        "status": "active",
+        "vendor": "Lumi",
+        "product_type": "Desk lamps",
+        "tags": ["led"],
+        "translations": [
+            {"locale": "en", "title": "Aurora LED Desk Lamp", "description_html": "<p>Dimmable</p><script>x()</script>", "seo_title": null, "seo_description": null},
+            {"locale": "zh-CN", "title": "Aurora LED台灯", "description_html": "<p>可调光</p>", "seo_title": null, "seo_description": null}
+        ],
+        "media": [],
+        "option_names": [],
+        "variants": [{
+            "sku": sku, "option_values": [], "gtin": "6931234500018",
+            "price": {"amount": price_cny, "currency": "CNY"}, "compare_at_price": null,
+            "weight_grams": 1450, "image_url": null,
+            "trade": {"hs_code": "940521", "country_of_origin": "CN", "goods_flags": {"battery": false, "liquid": false, "magnet": false, "powder": false, "dangerous_goods": false}}
+        }]
+    })
+}

@@ -109,6 +109,15 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/tokens"),
     ("GET", "/api/v1/auth/tokens"),
     ("GET", "/api/v1/admin/organisations"),
+    // The caller's own catalog, markets and prices, never another's.
+    ("GET", "/api/v1/products"),
+    ("POST", "/api/v1/products"),
+    ("POST", "/api/v1/products/import"),
+    ("GET", "/api/v1/products/export"),
+    ("GET", "/api/v1/markets"),
+    ("POST", "/api/v1/markets"),
+    ("POST", "/api/v1/prices/derive"),
+    ("GET", "/api/v1/fx/conversion"),
     // Reference data shared by every organisation.
     ("GET", "/api/v1/hs-codes"),
     ("GET", "/api/v1/hs-codes/{code}"),
@@ -122,6 +131,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
     let app = TestApp::spawn().await;
     let a = app.tenant("tenant-a").await;
     let b = app.tenant("tenant-b").await;
+    let (a_product, a_market) = common::seed_catalog(&app, &a).await;
     let mut checked = 0;
     for (method, template) in documented_operations() {
         if NOT_ADDRESSED.contains(&(method.as_str(), template.as_str())) {
@@ -137,6 +147,12 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 .replace("{id}", &a.org_id.to_string())
                 .replace("{user_id}", &a.user_id.to_string()),
             "/api/v1/auth/tokens/{id}" => template.replace("{id}", &a.token_id.to_string()),
+            "/api/v1/products/{id}" => template.replace("{id}", &a_product.0.to_string()),
+            "/api/v1/variants/{id}/price" => format!(
+                "{}?market={}",
+                template.replace("{id}", &a_product.1.to_string()),
+                a_market
+            ),
             other => panic!("{method} {other} has no tenant-isolation case: add one here"),
         };
         let body = json!({"email": "intruder@tenant-b.example", "display_name": "Intruder", "password": common::PASSWORD});
@@ -158,7 +174,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 6);
+    assert_eq!(checked, 8);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

@@ -15,7 +15,7 @@ use chuhai_web::services::{fx, imports, pricing};
 
 /// ECB reference rates 2026-10-26 … 2026-10-30 for the demo's currencies
 /// (from the ECB's euro foreign exchange reference rates).
-const RATES: &str = include_str!("rates.csv");
+pub const RATES: &str = include_str!("rates.csv");
 /// HS 2022 entries of the demo products (UN Comtrade nomenclature).
 const HS_CODES: &str = include_str!("hs-codes.csv");
 /// The demo catalog, as a Shopify product CSV with Chuhai's trade columns.

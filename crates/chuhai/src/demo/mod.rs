@@ -1,6 +1,6 @@
 //! The demo: what an empty database is seeded with unless `--no-demo`.
 
-mod catalog;
+pub mod catalog;
 
 use anyhow::Result;
 use chuhai_domain::accounts::{hash_password, Email, OrganisationKind, Role, Slug, UiLocale};

@@ -8,7 +8,9 @@ CREATE TABLE hs_codes (
     level        BIGINT  NOT NULL,
     parent       TEXT,
     section      TEXT    NOT NULL,
-    description  TEXT    NOT NULL
+    description  TEXT    NOT NULL,
+    -- The description lower-cased in Rust (full Unicode), for word search.
+    search_text  TEXT    NOT NULL
 );
 CREATE INDEX hs_codes_by_parent ON hs_codes (parent);
 
@@ -40,6 +42,7 @@ CREATE TABLE product_translations (
     product_id       BIGINT  NOT NULL REFERENCES products (id) ON DELETE CASCADE,
     organisation_id  BIGINT  NOT NULL REFERENCES organisations (id),
     locale           TEXT    NOT NULL,
+    position         BIGINT  NOT NULL,
     title            TEXT    NOT NULL,
     description_html TEXT    NOT NULL,
     seo_title        TEXT,
@@ -67,6 +70,7 @@ CREATE TABLE variants (
     option2                 TEXT,
     option3                 TEXT,
     gtin                    TEXT,
+    image_url               TEXT,
     base_price_minor        BIGINT  NOT NULL CHECK (base_price_minor > 0),
     base_currency           TEXT    NOT NULL,
     compare_at_minor        BIGINT,
@@ -163,12 +167,14 @@ CREATE TABLE price_derivations (
 CREATE TABLE derived_prices (
     market_id        BIGINT  NOT NULL REFERENCES markets (id) ON DELETE CASCADE,
     variant_id       BIGINT  NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
-    organisation_id  BIGINT  NOT NULL REFERENCES organisations (id),
+    -- Derived data, rewritten as a whole: the tenant and derivation are
+    -- carried without foreign-key checks, which would cost a lookup each
+    -- per row on millions of rows. The store deletes them together.
+    organisation_id  BIGINT  NOT NULL,
     amount_minor     BIGINT  NOT NULL,
-    derivation_id    BIGINT  NOT NULL REFERENCES price_derivations (id) ON DELETE CASCADE,
-    PRIMARY KEY (market_id, variant_id)
+    derivation_id    BIGINT  NOT NULL,
+    PRIMARY KEY (variant_id, market_id)
 );
-CREATE INDEX derived_prices_by_variant ON derived_prices (variant_id);
 
 CREATE TABLE jobs (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

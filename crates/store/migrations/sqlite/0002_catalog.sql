@@ -8,7 +8,9 @@ CREATE TABLE hs_codes (
     level        INTEGER NOT NULL,
     parent       TEXT,
     section      TEXT    NOT NULL,
-    description  TEXT    NOT NULL
+    description  TEXT    NOT NULL,
+    -- The description lower-cased in Rust (full Unicode), for word search.
+    search_text  TEXT    NOT NULL
 );
 CREATE INDEX hs_codes_by_parent ON hs_codes (parent);
 
@@ -40,6 +42,7 @@ CREATE TABLE product_translations (
     product_id       INTEGER NOT NULL REFERENCES products (id) ON DELETE CASCADE,
     organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
     locale           TEXT    NOT NULL,
+    position         INTEGER NOT NULL,
     title            TEXT    NOT NULL,
     description_html TEXT    NOT NULL,
     seo_title        TEXT,
@@ -67,6 +70,7 @@ CREATE TABLE variants (
     option2                 TEXT,
     option3                 TEXT,
     gtin                    TEXT,
+    image_url               TEXT,
     base_price_minor        INTEGER NOT NULL CHECK (base_price_minor > 0),
     base_currency           TEXT    NOT NULL,
     compare_at_minor        INTEGER,
@@ -163,12 +167,14 @@ CREATE TABLE price_derivations (
 CREATE TABLE derived_prices (
     market_id        INTEGER NOT NULL REFERENCES markets (id) ON DELETE CASCADE,
     variant_id       INTEGER NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
-    organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
+    -- Derived data, rewritten as a whole: the tenant and derivation are
+    -- carried without foreign-key checks, which would cost a lookup each
+    -- per row on millions of rows. The store deletes them together.
+    organisation_id  INTEGER NOT NULL,
     amount_minor     INTEGER NOT NULL,
-    derivation_id    INTEGER NOT NULL REFERENCES price_derivations (id) ON DELETE CASCADE,
-    PRIMARY KEY (market_id, variant_id)
-);
-CREATE INDEX derived_prices_by_variant ON derived_prices (variant_id);
+    derivation_id    INTEGER NOT NULL,
+    PRIMARY KEY (variant_id, market_id)
+) WITHOUT ROWID;
 
 CREATE TABLE jobs (
     id               INTEGER PRIMARY KEY,

@@ -1,6 +1,7 @@
 //! `/api/v1`: the JSON API, documented by the OpenAPI document it is built with.
 
 pub mod account;
+pub mod catalog;
 pub mod reference;
 pub mod tokens;
 pub mod views;
@@ -30,6 +31,8 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "account", description = "You, your organisation and its users"),
         (name = "platform", description = "Platform administration"),
         (name = "reference", description = "HS nomenclature and exchange rates"),
+        (name = "catalog", description = "Products, variants, Shopify CSV import and export"),
+        (name = "pricing", description = "Markets, derived prices and price quotes"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -65,6 +68,14 @@ fn parts() -> (
         .routes(routes!(account::list_organisations))
         .routes(routes!(reference::search_hs))
         .routes(routes!(reference::get_hs))
+        .routes(routes!(catalog::list_products, catalog::create_product))
+        .routes(routes!(catalog::get_product))
+        .routes(routes!(catalog::import_products))
+        .routes(routes!(catalog::export_products))
+        .routes(routes!(catalog::list_markets, catalog::create_market))
+        .routes(routes!(catalog::variant_price))
+        .routes(routes!(catalog::derive_prices))
+        .routes(routes!(catalog::fx_conversion))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

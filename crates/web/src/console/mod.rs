@@ -5,6 +5,7 @@
 //! Before sign-in, a double-submit cookie protects the sign-in and sign-up
 //! forms.
 
+mod catalog;
 mod cookies;
 mod i18n;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/settings", get(settings))
         .route("/console/settings/tokens", post(create_token))
         .route("/console/settings/tokens/{id}/revoke", post(revoke_token))
+        .merge(catalog::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.
@@ -53,7 +55,7 @@ struct Shell {
     /// The navigation entry to highlight.
     active: &'static str,
     /// This page's path, to come back to after switching language.
-    here: &'static str,
+    here: String,
 }
 
 impl Shell {
@@ -61,7 +63,7 @@ impl Shell {
         p: &Principal,
         locale: UiLocale,
         active: &'static str,
-        here: &'static str,
+        here: impl Into<String>,
     ) -> Self {
         let t = Tr::for_locale(locale);
         let org_name = match (&p.organisation.name_zh, locale) {
@@ -75,7 +77,7 @@ impl Shell {
             org_name,
             csrf: p.csrf_token.clone().unwrap_or_default(),
             active,
-            here,
+            here: here.into(),
         }
     }
 
@@ -87,7 +89,7 @@ impl Shell {
             org_name: String::new(),
             csrf: String::new(),
             active: "",
-            here,
+            here: here.to_owned(),
         }
     }
 }
@@ -175,6 +177,9 @@ struct DashboardPage {
     slug: String,
     members: i64,
     tokens: i64,
+    products: i64,
+    variants: i64,
+    markets: usize,
 }
 
 async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
@@ -186,6 +191,8 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Result<
         .store
         .organisation_counts(p.organisation.id, now_millis())
         .await?;
+    let (products, variants) = state.store.catalog_counts(p.organisation.id).await?;
+    let markets = state.store.list_markets(p.organisation.id).await?.len();
     let shell = Shell::for_principal(&p, loc, "dashboard", "/console");
     let page = DashboardPage {
         org_kind: shell.t.kind(p.organisation.kind),
@@ -193,6 +200,9 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Result<
         slug: p.organisation.slug.clone(),
         members,
         tokens,
+        products,
+        variants,
+        markets,
         shell,
     };
     Ok(html(StatusCode::OK, &page))

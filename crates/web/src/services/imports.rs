@@ -49,14 +49,8 @@ pub async fn import_shopify(
     } else {
         Default::default()
     };
-    let lookup = |code: HsCode| hs_codes.contains(code.as_str());
     let default_locale = Locale::parse("en").map_err(|_| Problem::internal())?;
-    let ctx = ImportContext {
-        currency,
-        default_locale,
-        hs_codes: &lookup,
-    };
-    let parsed = parse_shopify_csv(csv, &ctx);
+    let parsed = parse(csv, currency, default_locale, &hs_codes);
     let mut errors = parsed.errors;
     let conflicts = store
         .catalog_conflicts(organisation_id, &parsed.products)
@@ -126,4 +120,20 @@ pub async fn export_shopify(store: &Store, organisation_id: i64) -> Result<Vec<u
     write_shopify_csv(&mut out, &drafts, &default_locale)
         .map_err(|e| Problem::field("products", e.to_string()))?;
     Ok(out)
+}
+/// Parses synchronously: the lookup is not `Sync`, so it must not live
+/// across an await in the caller.
+fn parse(
+    csv: &[u8],
+    currency: Currency,
+    default_locale: Locale,
+    hs_codes: &std::collections::HashSet<String>,
+) -> chuhai_domain::catalog::ShopifyImport {
+    let lookup = |code: HsCode| hs_codes.is_empty() || hs_codes.contains(code.as_str());
+    let ctx = ImportContext {
+        currency,
+        default_locale,
+        hs_codes: &lookup,
+    };
+    parse_shopify_csv(csv, &ctx)
 }

@@ -60,8 +60,10 @@ pub async fn derive_all(
     let mut derivations = Vec::new();
     let mut rows = Vec::with_capacity(markets.len() * variants.len());
     let mut skipped = Vec::new();
-    for m in &markets {
-        for v in &variants {
+    // Variant-major order matches the table's primary key (variant, market),
+    // so rows are appended rather than scattered.
+    for v in &variants {
+        for m in &markets {
             let base_currency = v.base_price.currency();
             let key = (m.id, base_currency);
             if let std::collections::hash_map::Entry::Vacant(slot) = conversions.entry(key) {
