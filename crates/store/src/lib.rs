@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod markets;
 mod migrate;
 mod pool;
+pub mod price_config;
 pub mod prices;
 pub mod reference;
 

@@ -385,3 +385,126 @@ async fn export_then_import_elsewhere_round_trips() {
         .unwrap();
     assert_eq!(a_list["items"][0]["product"], b_list["items"][0]["product"]);
 }
+
+#[tokio::test]
+async fn sales_tiers_compare_at_and_moq_shape_the_quote() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("lumi").await;
+    let ((_, variant), market) = seed_catalog(&app, &t).await;
+    // A Singles' Day sale at a 5 % markup, and a fixed sale price for this variant.
+    let res = app
+        .post_json(
+            &format!("/api/v1/markets/{market}/price-lists"),
+            Some(&t.token),
+            &json!({"name": "Singles' Day", "starts_on": "2026-11-11", "ends_before": "2026-11-12", "markup_percent": "5"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let list: Value = res.json().await.unwrap();
+    let put = |body: Value| {
+        app.client
+            .put(app.url(&format!(
+                "/api/v1/markets/{market}/variants/{variant}/pricing"
+            )))
+            .bearer_auth(&t.token)
+            .json(&body)
+            .send()
+    };
+    let res = put(json!({
+        "compare_at_price": {"amount": "39.99", "currency": "USD"},
+        "tiers": [{"min_qty": 10, "discount_percent": "10"}],
+        "scheduled_overrides": [{"price_list_id": list["id"], "price": {"amount": "24.99", "currency": "USD"}}]
+    }))
+    .await
+    .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NO_CONTENT,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let (app_ref, token) = (&app, &t.token);
+    let quote = |q: &str| {
+        let path = format!("/api/v1/variants/{variant}/price?market={market}&{q}");
+        async move { app_ref.get(&path, token).await }
+    };
+    // A normal day: derived 31.99, compare-at 39.99 shown.
+    let v: Value = quote("quantity=1&date=2026-10-30")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["quote"]["unit_price"]["amount"], "31.99");
+    assert_eq!(v["quote"]["compare_at"]["amount"], "39.99");
+    // The sale day: the list's fixed price.
+    let v: Value = quote("quantity=1&date=2026-11-11")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["quote"]["unit_price"]["amount"], "24.99");
+    assert_eq!(v["quote"]["schedule"], "Singles' Day");
+    // Ten units: 10 % off the exact price, then the .99 rounding once.
+    let v: Value = quote("quantity=10&date=2026-10-30")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["quote"]["unit_price"]["amount"], "28.99");
+    // B2B rules: MOQ 20 in packs of 10.
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/variants/{variant}/order-rules")))
+        .bearer_auth(&t.token)
+        .json(&json!({"moq": 20, "pack_size": 10, "increment": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let p = expect_problem(
+        quote("quantity=10&date=2026-10-30").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(p.to_string().contains("20"), "{p}");
+    let p = expect_problem(
+        quote("quantity=25&date=2026-10-30").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(p.to_string().contains("pack"), "{p}");
+    assert_eq!(
+        quote("quantity=30&date=2026-10-30").await.status(),
+        StatusCode::OK
+    );
+    // Bad input names the field; nothing changes.
+    let p = expect_problem(
+        put(json!({"override_price": {"amount": "10.00", "currency": "EUR"}}))
+            .await
+            .unwrap(),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "override_price");
+    let p = expect_problem(
+        put(json!({"tiers": [{"min_qty": 1, "discount_percent": "5"}]}))
+            .await
+            .unwrap(),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "tiers[0].min_qty");
+    let v: Value = quote("quantity=30&date=2026-10-30")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["quote"]["compare_at"]["amount"], "39.99",
+        "the earlier settings stand"
+    );
+}

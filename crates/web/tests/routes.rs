@@ -75,7 +75,10 @@ async fn every_documented_route_exists() {
     let ops = documented_operations();
     assert!(ops.len() >= 12, "{ops:?}");
     for (method, template) in &ops {
-        let path = template.replace("{id}", "999").replace("{user_id}", "999");
+        let path = template
+            .replace("{id}", "999")
+            .replace("{user_id}", "999")
+            .replace("{variant_id}", "999");
         let res = app
             .client
             .request(
@@ -139,23 +142,46 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         }
         // Fill the path with tenant A's ids; every new route must say here
         // which of A's objects it addresses.
-        let path = match template.as_str() {
+        let member = json!({"email": "intruder@tenant-b.example", "display_name": "Intruder", "password": common::PASSWORD});
+        // Each body is valid, so that only ownership can refuse it.
+        let (path, body) = match template.as_str() {
             "/api/v1/organisations/{id}" | "/api/v1/organisations/{id}/users" => {
-                template.replace("{id}", &a.org_id.to_string())
+                (template.replace("{id}", &a.org_id.to_string()), member)
             }
-            "/api/v1/organisations/{id}/users/{user_id}" => template
-                .replace("{id}", &a.org_id.to_string())
-                .replace("{user_id}", &a.user_id.to_string()),
-            "/api/v1/auth/tokens/{id}" => template.replace("{id}", &a.token_id.to_string()),
-            "/api/v1/products/{id}" => template.replace("{id}", &a_product.0.to_string()),
-            "/api/v1/variants/{id}/price" => format!(
-                "{}?market={}",
+            "/api/v1/organisations/{id}/users/{user_id}" => (
+                template
+                    .replace("{id}", &a.org_id.to_string())
+                    .replace("{user_id}", &a.user_id.to_string()),
+                member,
+            ),
+            "/api/v1/auth/tokens/{id}" => {
+                (template.replace("{id}", &a.token_id.to_string()), member)
+            }
+            "/api/v1/products/{id}" => (template.replace("{id}", &a_product.0.to_string()), member),
+            "/api/v1/variants/{id}/price" => (
+                format!(
+                    "{}?market={}",
+                    template.replace("{id}", &a_product.1.to_string()),
+                    a_market
+                ),
+                member,
+            ),
+            "/api/v1/markets/{id}/price-lists" => (
+                template.replace("{id}", &a_market.to_string()),
+                json!({"name": "Sale", "starts_on": "2026-11-11", "ends_before": "2026-11-12"}),
+            ),
+            "/api/v1/markets/{id}/variants/{variant_id}/pricing" => (
+                template
+                    .replace("{id}", &a_market.to_string())
+                    .replace("{variant_id}", &a_product.1.to_string()),
+                json!({"tiers": []}),
+            ),
+            "/api/v1/variants/{id}/order-rules" => (
                 template.replace("{id}", &a_product.1.to_string()),
-                a_market
+                json!({"moq": 1, "pack_size": 1, "increment": 1}),
             ),
             other => panic!("{method} {other} has no tenant-isolation case: add one here"),
         };
-        let body = json!({"email": "intruder@tenant-b.example", "display_name": "Intruder", "password": common::PASSWORD});
         let res = app
             .client
             .request(
@@ -174,7 +200,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 8);
+    assert_eq!(checked, 12);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

@@ -17,6 +17,7 @@
 //! Everything here is pure: the only I/O is through `std::io::Read` and
 //! `Write` handed in by the caller.
 
+pub mod google_feed;
 mod gtin;
 mod hs;
 mod hs_nomenclature;
@@ -29,6 +30,7 @@ mod product;
 mod shopify_csv;
 mod spreadsheet;
 
+pub use google_feed::{write_google_feed_tsv, Availability, FeedItem, FeedOptions, FeedStats};
 pub use gtin::{gs1_check_digit, Gtin, GtinError};
 pub use hs::{HsCode, HsCodeError, TariffCode};
 pub use hs_nomenclature::{

@@ -116,6 +116,8 @@ CREATE TABLE markets (
     UNIQUE (organisation_id, code)
 );
 
+-- Scheduled price lists of a market (a sale): from starts_on (inclusive)
+-- to ends_before (exclusive); markup and rounding fall back to the market's.
 CREATE TABLE price_lists (
     id               INTEGER PRIMARY KEY,
     organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
@@ -123,28 +125,39 @@ CREATE TABLE price_lists (
     name             TEXT    NOT NULL,
     markup           TEXT,
     rounding         TEXT,
-    starts_on        INTEGER,
-    ends_on          INTEGER,
+    starts_on        INTEGER NOT NULL,
+    ends_before      INTEGER NOT NULL CHECK (ends_before > starts_on),
     created_at       INTEGER NOT NULL
 );
 CREATE INDEX price_lists_by_market ON price_lists (market_id);
 
-CREATE TABLE price_overrides (
+-- A variant's manual price in a scheduled list.
+CREATE TABLE price_list_overrides (
     price_list_id    INTEGER NOT NULL REFERENCES price_lists (id) ON DELETE CASCADE,
-    organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
     variant_id       INTEGER NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
-    amount_minor     INTEGER,
-    compare_at_minor INTEGER,
+    organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
+    amount_minor     INTEGER NOT NULL CHECK (amount_minor > 0),
     PRIMARY KEY (price_list_id, variant_id)
 );
 
-CREATE TABLE price_tiers (
-    price_list_id    INTEGER NOT NULL REFERENCES price_lists (id) ON DELETE CASCADE,
-    organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
+-- A variant's manual price and compare-at price in a market's regular list.
+CREATE TABLE market_variant_prices (
+    market_id        INTEGER NOT NULL REFERENCES markets (id) ON DELETE CASCADE,
     variant_id       INTEGER NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
+    organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
+    override_minor   INTEGER CHECK (override_minor > 0),
+    compare_at_minor INTEGER CHECK (compare_at_minor > 0),
+    PRIMARY KEY (market_id, variant_id)
+);
+
+-- Volume discounts: from min_qty units, `discount` (a fraction, e.g. 0.05).
+CREATE TABLE price_tiers (
+    market_id        INTEGER NOT NULL REFERENCES markets (id) ON DELETE CASCADE,
+    variant_id       INTEGER NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
+    organisation_id  INTEGER NOT NULL REFERENCES organisations (id),
     min_qty          INTEGER NOT NULL CHECK (min_qty > 1),
-    amount_minor     INTEGER NOT NULL CHECK (amount_minor > 0),
-    PRIMARY KEY (price_list_id, variant_id, min_qty)
+    discount         TEXT    NOT NULL,
+    PRIMARY KEY (market_id, variant_id, min_qty)
 );
 
 -- One row per (market, base currency) each time prices are derived: the

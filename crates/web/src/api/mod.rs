@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod pricing;
 pub mod reference;
 pub mod tokens;
 pub mod views;
@@ -76,6 +77,12 @@ fn parts() -> (
         .routes(routes!(catalog::variant_price))
         .routes(routes!(catalog::derive_prices))
         .routes(routes!(catalog::fx_conversion))
+        .routes(routes!(
+            pricing::create_price_list,
+            pricing::list_price_lists
+        ))
+        .routes(routes!(pricing::set_variant_pricing))
+        .routes(routes!(pricing::set_order_rules))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

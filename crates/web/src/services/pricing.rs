@@ -4,11 +4,14 @@ use std::collections::HashMap;
 
 use chuhai_domain::calendar::Date;
 use chuhai_domain::fx::Conversion;
-use chuhai_domain::money::Currency;
+use chuhai_domain::money::{Currency, Money, Rate};
 use chuhai_domain::pricing::{
-    derive_price, OrderQuantityRules, PriceQuote, PricingError, VariantPricing,
+    derive_price, OrderQuantityRules, PriceQuote, PriceRule, PricingError, QuantityTier,
+    ScheduledPriceList, VariantPricing,
 };
+use chuhai_store::catalog::VariantPriceInput;
 use chuhai_store::markets::MarketRecord;
+use chuhai_store::price_config::VariantPriceConfig;
 use chuhai_store::prices::{DerivedPriceRow, PriceDerivation};
 use chuhai_store::Store;
 use serde::Serialize;
@@ -113,6 +116,77 @@ fn derivation_record(m: &MarketRecord, conv: &Conversion, date: Date) -> PriceDe
     }
 }
 
+/// Builds a variant's pricing in a market from what is stored: the market
+/// rule, manual and compare-at prices, scheduled lists and tiers.
+pub async fn variant_pricing(
+    store: &Store,
+    organisation_id: i64,
+    variant: &VariantPriceInput,
+    market: &MarketRecord,
+) -> Result<VariantPricing, Problem> {
+    let cfg = store
+        .variant_price_config(organisation_id, market.id, variant.variant_id)
+        .await?;
+    pricing_from_parts(variant, market, &cfg)
+}
+
+/// A variant's pricing from its hand-set configuration (stored or proposed).
+pub fn pricing_from_parts(
+    variant: &VariantPriceInput,
+    market: &MarketRecord,
+    cfg: &VariantPriceConfig,
+) -> Result<VariantPricing, Problem> {
+    let currency = market.market.currency;
+    let money = |m: i64| Money::from_minor(m, currency);
+    let day = |d: i64| {
+        i32::try_from(d)
+            .ok()
+            .and_then(Date::from_days_since_epoch)
+            .ok_or_else(Problem::internal)
+    };
+    let mut scheduled = Vec::new();
+    for (list, override_minor) in &cfg.scheduled {
+        let markup = match &list.markup {
+            Some(m) => Rate::parse(m).map_err(|_| Problem::internal())?,
+            None => market.market.rule.markup,
+        };
+        let rounding = match &list.rounding {
+            Some(r) => serde_json::from_str(r).map_err(|_| Problem::internal())?,
+            None => market.market.rule.rounding,
+        };
+        scheduled.push(ScheduledPriceList {
+            name: list.name.clone(),
+            starts_on: day(list.starts_on)?,
+            ends_before: day(list.ends_before)?,
+            rule: PriceRule { markup, rounding },
+            override_price: override_minor.map(money),
+        });
+    }
+    let tiers = cfg
+        .tiers
+        .iter()
+        .map(|(min_qty, discount)| {
+            Ok(QuantityTier {
+                min_qty: u32::try_from(*min_qty).map_err(|_| Problem::internal())?,
+                discount: Rate::parse(discount).map_err(|_| Problem::internal())?,
+            })
+        })
+        .collect::<Result<Vec<_>, Problem>>()?;
+    Ok(VariantPricing {
+        base: variant.base_price,
+        rule: market.market.rule,
+        override_price: cfg.override_minor.map(money),
+        compare_at: cfg.compare_at_minor.map(money),
+        scheduled,
+        tiers,
+        quantity_rules: OrderQuantityRules {
+            moq: variant.moq,
+            pack_size: variant.pack_size,
+            increment: variant.increment,
+        },
+    })
+}
+
 /// The unit price of a variant in a market for a quantity on a date, with
 /// the explanation of how it was made.
 pub async fn quote(
@@ -138,19 +212,7 @@ pub async fn quote(
         date,
     )
     .await?;
-    let pricing = VariantPricing {
-        base: variant.base_price,
-        rule: market.market.rule,
-        override_price: None,
-        compare_at: None,
-        scheduled: Vec::new(),
-        tiers: Vec::new(),
-        quantity_rules: OrderQuantityRules {
-            moq: variant.moq,
-            pack_size: variant.pack_size,
-            increment: variant.increment,
-        },
-    };
+    let pricing = variant_pricing(store, organisation_id, &variant, &market).await?;
     let q = pricing.quote(&conv, quantity, date)?;
     Ok((q, market))
 }
