@@ -60,6 +60,9 @@ pub struct Principal {
     pub token_id: Option<i64>,
     /// The session's CSRF secret when authenticated by console session.
     pub csrf_token: Option<String>,
+    /// Versions of the organisation's pricing data and of the platform's
+    /// reference data, for keying caches (see `data_generations`).
+    pub generations: (i64, i64),
 }
 
 /// An API token as listed to its owners (never the secret itself).
@@ -99,6 +102,8 @@ pub struct LoginFailureCounts {
     pub oldest_at: Option<Millis>,
 }
 
+const GENERATIONS: &str = "COALESCE((SELECT g.generation FROM data_generations g WHERE g.organisation_id = o.id), 0) AS org_gen, \
+     COALESCE((SELECT g.generation FROM data_generations g WHERE g.organisation_id = 0), 0) AS ref_gen";
 const ORG_COLUMNS: &str = "o.id, o.kind, o.slug, o.name, o.name_zh, o.created_at";
 const USER_COLUMNS: &str =
     "u.id AS u_id, u.organisation_id, u.email, u.display_name, u.role, u.locale, u.created_at AS u_created_at";
@@ -420,7 +425,7 @@ impl Store {
         now: Millis,
     ) -> Result<Option<Principal>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, s.csrf_token
+            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, s.csrf_token, {GENERATIONS}
              FROM sessions s JOIN users u ON u.id = s.user_id
              JOIN organisations o ON o.id = u.organisation_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
@@ -436,6 +441,7 @@ impl Store {
             scopes: Scopes::all(),
             token_id: None,
             csrf_token: Some(row.try_get("csrf_token")?),
+            generations: (row.try_get("org_gen")?, row.try_get("ref_gen")?),
         }))
     }
 
@@ -484,7 +490,7 @@ impl Store {
         now: Millis,
     ) -> Result<Option<Principal>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, t.id AS t_id, t.scopes, t.last_used_at
+            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, t.id AS t_id, t.scopes, t.last_used_at, {GENERATIONS}
              FROM api_tokens t JOIN users u ON u.id = t.user_id
              JOIN organisations o ON o.id = u.organisation_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL
@@ -515,6 +521,7 @@ impl Store {
                 .map_err(corrupt("api_tokens.scopes"))?,
             token_id: Some(token_id),
             csrf_token: None,
+            generations: (row.try_get("org_gen")?, row.try_get("ref_gen")?),
         }))
     }
 

@@ -356,6 +356,7 @@ impl Store {
             )
             .await?;
         }
+        crate::bump_generation(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(products.iter().map(product_id).collect())
     }

@@ -24,6 +24,22 @@ pub use error::StoreError;
 pub use migrate::latest_schema_version;
 pub use pool::{Backend, Store, StoreConfig};
 
+/// Marks an organisation's pricing data (or, for 0, the platform's
+/// reference data) as changed, inside the caller's transaction.
+pub(crate) async fn bump_generation(
+    conn: &mut sqlx::AnyConnection,
+    organisation_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO data_generations (organisation_id, generation) VALUES ($1, 1)
+         ON CONFLICT (organisation_id) DO UPDATE SET generation = data_generations.generation + 1",
+    )
+    .bind(organisation_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Milliseconds since the Unix epoch (UTC): the one time format in storage.
 pub type Millis = i64;
 

@@ -88,6 +88,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let l = list_from_row(&row)?;
+        crate::bump_generation(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(l)
     }
@@ -245,6 +246,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::bump_generation(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -273,6 +275,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound { what: "variant" });
         }
+        crate::bump_generation(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -79,6 +79,7 @@ impl Store {
             rows,
         )
         .await?;
+        crate::bump_generation(&mut tx, 0).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -187,6 +188,7 @@ impl Store {
             rows,
         )
         .await?;
+        crate::bump_generation(&mut tx, 0).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -37,6 +37,7 @@ pub fn app(store: Store, settings: WebSettings) -> Router {
         store,
         metrics: Arc::new(metrics::Metrics::default()),
         settings: Arc::new(settings),
+        pricing_cache: Arc::default(),
     };
     Router::new()
         .merge(api::router(state.clone()))

@@ -20,4 +20,5 @@ pub struct AppState {
     pub store: Store,
     pub metrics: Arc<Metrics>,
     pub settings: Arc<WebSettings>,
+    pub pricing_cache: Arc<crate::services::pricing_cache::PricingCache>,
 }

@@ -204,3 +204,13 @@ CREATE TABLE jobs (
     locked_until     INTEGER
 );
 CREATE INDEX jobs_by_status ON jobs (status, id);
+
+-- A counter per organisation, bumped by every write that changes how its
+-- prices are made (markets, variants, price lists, tiers, rules); row 0
+-- is the platform's reference data (exchange rates, HS codes). Servers key
+-- their in-memory caches by it, so a write on one server is seen by every
+-- other on its next request.
+CREATE TABLE data_generations (
+    organisation_id  INTEGER PRIMARY KEY,
+    generation       INTEGER NOT NULL
+);

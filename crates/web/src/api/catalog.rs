@@ -432,8 +432,10 @@ pub async fn variant_price(
     principal.require(Scope::CatalogRead)?;
     let Query(q) = query.map_err(|e| Problem::field("market", e.body_text()))?;
     let date = parse_date("date", q.date.as_deref())?;
-    let (quote, market) = pricing::quote(
+    let (quote, market_id, market_code) = pricing::quote(
         &state.store,
+        &state.pricing_cache,
+        principal.0.generations,
         principal.0.organisation.id,
         id,
         q.market,
@@ -443,8 +445,8 @@ pub async fn variant_price(
     .await?;
     Ok(Json(PriceQuoteView {
         variant_id: id,
-        market_id: market.id,
-        market: market.market.code,
+        market_id,
+        market: market_code,
         quote,
     }))
 }

@@ -4,3 +4,4 @@
 pub mod fx;
 pub mod imports;
 pub mod pricing;
+pub mod pricing_cache;

@@ -1,6 +1,7 @@
 //! Deriving and quoting market prices.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chuhai_domain::calendar::Date;
 use chuhai_domain::fx::Conversion;
@@ -17,6 +18,7 @@ use chuhai_store::Store;
 use serde::Serialize;
 
 use super::fx::conversion;
+use super::pricing_cache::{PricingCache, QuoteInputs, QuoteKey};
 use crate::problem::{FieldProblem, Problem};
 use crate::time::now_millis;
 
@@ -188,31 +190,54 @@ pub fn pricing_from_parts(
 }
 
 /// The unit price of a variant in a market for a quantity on a date, with
-/// the explanation of how it was made.
+/// the explanation of how it was made. The quote's inputs are cached under
+/// the data generations the caller's principal carries.
+#[allow(clippy::too_many_arguments)]
 pub async fn quote(
     store: &Store,
+    cache: &PricingCache,
+    generations: (i64, i64),
     organisation_id: i64,
     variant_id: i64,
     market_id: i64,
     quantity: u32,
     date: Date,
-) -> Result<(PriceQuote, MarketRecord), Problem> {
-    let variant = store
-        .variant_price_input(organisation_id, variant_id)
-        .await?
-        .ok_or_else(|| Problem::not_found("variant"))?;
-    let market = store
-        .market(organisation_id, market_id)
-        .await?
-        .ok_or_else(|| Problem::field("market", "is not one of your markets"))?;
-    let conv = conversion(
-        store,
-        variant.base_price.currency(),
-        market.market.currency,
-        date,
-    )
-    .await?;
-    let pricing = variant_pricing(store, organisation_id, &variant, &market).await?;
-    let q = pricing.quote(&conv, quantity, date)?;
-    Ok((q, market))
+) -> Result<(PriceQuote, i64, String), Problem> {
+    let key = QuoteKey {
+        organisation_id,
+        generations,
+        variant_id,
+        market_id,
+        date: date.days_since_epoch(),
+    };
+    let inputs = match cache.get(&key) {
+        Some(hit) => hit,
+        None => {
+            let variant = store
+                .variant_price_input(organisation_id, variant_id)
+                .await?
+                .ok_or_else(|| Problem::not_found("variant"))?;
+            let market = store
+                .market(organisation_id, market_id)
+                .await?
+                .ok_or_else(|| Problem::field("market", "is not one of your markets"))?;
+            let conversion = conversion(
+                store,
+                variant.base_price.currency(),
+                market.market.currency,
+                date,
+            )
+            .await?;
+            let pricing = variant_pricing(store, organisation_id, &variant, &market).await?;
+            let inputs = Arc::new(QuoteInputs {
+                pricing,
+                conversion,
+                market_code: market.market.code,
+            });
+            cache.insert(key, inputs.clone());
+            inputs
+        }
+    };
+    let q = inputs.pricing.quote(&inputs.conversion, quantity, date)?;
+    Ok((q, market_id, inputs.market_code.clone()))
 }
