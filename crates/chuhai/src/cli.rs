@@ -131,6 +131,23 @@ pub enum ExportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Write a Google Merchant Center product feed (TSV) of one market's prices.
+    ///
+    /// Example: chuhai export feed --seller lumi --market us --storefront-url https://shop.example.com > us.tsv
+    Feed {
+        #[arg(long)]
+        seller: String,
+        /// The market's code, e.g. `us`.
+        #[arg(long)]
+        market: String,
+        /// The storefront's origin for product links.
+        #[arg(long)]
+        storefront_url: String,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

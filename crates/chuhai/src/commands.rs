@@ -10,7 +10,7 @@ use chuhai_domain::money::Currency;
 use chuhai_store::reference::HsRow;
 use chuhai_store::Store;
 use chuhai_web::problem::Problem;
-use chuhai_web::services::{fx, imports, pricing};
+use chuhai_web::services::{feeds, fx, imports, pricing};
 
 use crate::cli::{ExportCommand, ImportCommand, PricesCommand};
 use crate::open_store;
@@ -167,13 +167,47 @@ pub async fn export(cmd: ExportCommand) -> Result<()> {
             let csv = imports::export_shopify(&store, org)
                 .await
                 .map_err(problem)?;
-            match output {
-                Some(path) => std::fs::write(&path, &csv)
-                    .with_context(|| format!("writing {}", path.display()))?,
-                None => std::io::stdout().write_all(&csv)?,
-            }
-            Ok(())
+            write_out(output, &csv)
         }
+        ExportCommand::Feed {
+            seller: slug,
+            market,
+            storefront_url,
+            output,
+            db,
+        } => {
+            let store = open_store(&db, true).await?;
+            let org = seller(&store, &slug).await?;
+            let markets = store.list_markets(org).await?;
+            let Some(m) = markets.iter().find(|m| m.market.code == market) else {
+                let codes: Vec<&str> = markets.iter().map(|m| m.market.code.as_str()).collect();
+                bail!(
+                    "--market {market}: no such market (markets: {})",
+                    codes.join(", ")
+                );
+            };
+            let name = store
+                .organisation(org)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let (tsv, left_out) = feeds::google_feed(&store, org, m, &storefront_url, &name)
+                .await
+                .map_err(problem)?;
+            for (sku, reason) in &left_out {
+                eprintln!("left out {sku}: {reason}");
+            }
+            write_out(output, &tsv)
+        }
+    }
+}
+
+fn write_out(output: Option<std::path::PathBuf>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+        }
+        None => Ok(std::io::stdout().write_all(bytes)?),
     }
 }
 

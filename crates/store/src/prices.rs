@@ -194,4 +194,23 @@ impl Store {
             .await?;
         Ok(row.try_get(0)?)
     }
+
+    /// Every derived price of one market of the seller: `(variant_id, amount_minor)`.
+    pub async fn prices_in_market(
+        &self,
+        organisation_id: i64,
+        market_id: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT variant_id, amount_minor FROM derived_prices
+             WHERE organisation_id = $1 AND market_id = $2 ORDER BY variant_id",
+        )
+        .bind(organisation_id)
+        .bind(market_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("variant_id")?, r.try_get("amount_minor")?)))
+            .collect()
+    }
 }

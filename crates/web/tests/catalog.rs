@@ -508,3 +508,48 @@ async fn sales_tiers_compare_at_and_moq_shape_the_quote() {
         "the earlier settings stand"
     );
 }
+
+#[tokio::test]
+async fn google_feed_lists_priced_variants_for_a_market() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("lumi").await;
+    let (_, market) = seed_catalog(&app, &t).await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/prices/derive?date=2026-10-30"))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .get(
+            &format!("/api/v1/markets/{market}/google-feed?storefront_url=https://lumi.example"),
+            &t.token,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["x-chuhai-left-out"], "0");
+    let tsv = res.text().await.unwrap();
+    let lines: Vec<&str> = tsv.lines().collect();
+    assert_eq!(lines.len(), 2, "{tsv}");
+    let header: Vec<&str> = lines[0].split('\t').collect();
+    let row: Vec<&str> = lines[1].split('\t').collect();
+    let col = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(col("id"), "AUR-1");
+    assert_eq!(col("price"), "31.99 USD");
+    assert_eq!(
+        col("link"),
+        "https://lumi.example/products/aurora-desk-lamp?variant=AUR-1"
+    );
+    assert_eq!(col("gtin"), "6931234500018");
+    assert_eq!(col("availability"), "in_stock");
+    let res = app
+        .get(
+            &format!("/api/v1/markets/{market}/google-feed?storefront_url=ftp://x"),
+            &t.token,
+        )
+        .await;
+    let p = expect_problem(res, 422, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "storefront_url");
+}

@@ -176,6 +176,13 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                     .replace("{variant_id}", &a_product.1.to_string()),
                 json!({"tiers": []}),
             ),
+            "/api/v1/markets/{id}/google-feed" => (
+                format!(
+                    "{}?storefront_url=https://shop.example",
+                    template.replace("{id}", &a_market.to_string())
+                ),
+                member.clone(),
+            ),
             "/api/v1/variants/{id}/order-rules" => (
                 template.replace("{id}", &a_product.1.to_string()),
                 json!({"moq": 1, "pack_size": 1, "increment": 1}),
@@ -200,7 +207,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 12);
+    assert_eq!(checked, 13);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

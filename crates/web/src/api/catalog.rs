@@ -546,3 +546,61 @@ pub async fn fx_conversion(
         rounding: step.to_string(),
     }))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The storefront's origin for product links, e.g. https://shop.example.com.
+    pub storefront_url: String,
+}
+
+/// A Google Merchant Center product feed (TSV) for one market: every active
+/// variant with a derived price there. Variants left out are listed in the
+/// `X-Chuhai-Left-Out` header (count).
+#[utoipa::path(get, path = "/api/v1/markets/{id}/google-feed", tag = "catalog",
+    params(("id" = i64, Path), FeedQuery),
+    responses((status = 200, content_type = "text/tab-separated-values", body = String),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn google_feed(
+    State(state): State<AppState>,
+    principal: ApiPrincipal,
+    ApiPath(id): ApiPath<i64>,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Problem> {
+    principal.require(Scope::CatalogRead)?;
+    let org = &principal.0.organisation;
+    let market = state
+        .store
+        .market(org.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("market"))?;
+    let Query(q) = query.map_err(|_| Problem::field("storefront_url", "is required"))?;
+    let (tsv, left_out) = crate::services::feeds::google_feed(
+        &state.store,
+        org.id,
+        &market,
+        &q.storefront_url,
+        &org.name,
+    )
+    .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/tab-separated-values; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"google-{}.tsv\"", market.market.code),
+            ),
+            (
+                header::HeaderName::from_static("x-chuhai-left-out"),
+                left_out.len().to_string(),
+            ),
+        ],
+        tsv,
+    )
+        .into_response())
+}

@@ -77,6 +77,7 @@ fn parts() -> (
         .routes(routes!(catalog::variant_price))
         .routes(routes!(catalog::derive_prices))
         .routes(routes!(catalog::fx_conversion))
+        .routes(routes!(catalog::google_feed))
         .routes(routes!(
             pricing::create_price_list,
             pricing::list_price_lists

@@ -50,7 +50,7 @@ pub struct HsSearchQuery {
 }
 
 /// The digits of a code query, when it is one ("9405.42" → "940542").
-fn code_digits(q: &str) -> Option<String> {
+pub(crate) fn code_digits(q: &str) -> Option<String> {
     let digits: String = q.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
     (!digits.is_empty() && digits.len() <= 6 && digits.bytes().all(|b| b.is_ascii_digit()))
         .then_some(digits)
