@@ -112,10 +112,17 @@ pub async fn import(cmd: ImportCommand) -> Result<()> {
             let started = Instant::now();
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            eprint!("importing {} ({} bytes)… ", file.display(), bytes.len());
-            let r = imports::import_shopify(&store, org, &bytes, currency, partial)
-                .await
-                .map_err(problem)?;
+            eprintln!("importing {} ({} bytes)", file.display(), bytes.len());
+            let r = imports::import_shopify_with_progress(
+                &store,
+                org,
+                &bytes,
+                currency,
+                partial,
+                &imports::Progress::Terminal,
+            )
+            .await
+            .map_err(problem)?;
             eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
             for e in &r.errors {
                 let at = if e.row > 0 {

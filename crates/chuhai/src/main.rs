@@ -105,6 +105,9 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
         demo_login: demo_login.clone(),
     };
     let app = chuhai_web::app(store.clone(), settings);
+    // Background jobs (large imports) run in every server; the database
+    // hands each job to one of them.
+    let worker = tokio::spawn(chuhai_web::services::jobs::worker(store.clone()));
     let console = format!("http://{local}/console");
     match &demo_login {
         Some((email, password)) => tracing::info!(url = %console, backend = ?store.backend(),
@@ -119,6 +122,8 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
         }
     }
     chuhai_web::serve(listener, app, shutdown_signal()).await?;
+    // A job cut short rolls back; its lease lets a server take it over.
+    worker.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

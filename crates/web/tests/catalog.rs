@@ -553,3 +553,57 @@ async fn google_feed_lists_priced_variants_for_a_market() {
     let p = expect_problem(res, 422, "validation_failed").await;
     assert_eq!(p["errors"][0]["field"], "storefront_url");
 }
+
+#[tokio::test]
+async fn large_imports_run_as_background_jobs_with_progress() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("lumi").await;
+    seed_catalog(&app, &t).await;
+    let csv =
+        format!("{CSV_HEADER}desk-a,Desk A,<p>A</p>,Lumi,DA-1,99.00,6931234500025,900,940521\n");
+    let res = app
+        .client
+        .post(app.url("/api/v1/products/import?background=true"))
+        .bearer_auth(&t.token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let job: Value = res.json().await.unwrap();
+    assert_eq!(job["status"], "queued");
+    assert_eq!(location, format!("/api/v1/jobs/{}", job["id"]));
+    // Nothing happens until a worker takes the job.
+    let list: Value = app
+        .get("/api/v1/products", &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert!(chuhai_web::services::jobs::run_next(&app.store)
+        .await
+        .unwrap());
+    assert!(
+        !chuhai_web::services::jobs::run_next(&app.store)
+            .await
+            .unwrap(),
+        "one job, run once"
+    );
+    let job: Value = app.get(&location, &t.token).await.json().await.unwrap();
+    assert_eq!(job["status"], "succeeded");
+    assert_eq!(job["done"], job["total"]);
+    assert_eq!(job["report"]["imported_products"], 1);
+    let list: Value = app
+        .get("/api/v1/products", &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // Another tenant cannot see the job.
+    let other = app.tenant("other").await;
+    expect_problem(app.get(&location, &other.token).await, 404, "not_found").await;
+}

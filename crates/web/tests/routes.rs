@@ -135,6 +135,16 @@ async fn another_tenants_objects_answer_404_on_every_route() {
     let a = app.tenant("tenant-a").await;
     let b = app.tenant("tenant-b").await;
     let (a_product, a_market) = common::seed_catalog(&app, &a).await;
+    let a_job = chuhai_web::services::jobs::enqueue_import(
+        &app.store,
+        a.org_id,
+        b"Handle,Title\n",
+        chuhai_domain::money::Currency::CNY,
+        false,
+    )
+    .await
+    .unwrap()
+    .id;
     let mut checked = 0;
     for (method, template) in documented_operations() {
         if NOT_ADDRESSED.contains(&(method.as_str(), template.as_str())) {
@@ -183,6 +193,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 ),
                 member.clone(),
             ),
+            "/api/v1/jobs/{id}" => (template.replace("{id}", &a_job.to_string()), member.clone()),
             "/api/v1/variants/{id}/order-rules" => (
                 template.replace("{id}", &a_product.1.to_string()),
                 json!({"moq": 1, "pack_size": 1, "increment": 1}),
@@ -207,7 +218,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 13);
+    assert_eq!(checked, 14);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

@@ -187,6 +187,9 @@ pub struct ImportQuery {
     pub partial: Option<bool>,
     /// Currency of the file's prices (default CNY).
     pub currency: Option<String>,
+    /// Run as a background job: answers 202 with the job to follow at
+    /// `/api/v1/jobs/{id}` (for large files).
+    pub background: Option<bool>,
 }
 
 /// Import products from a Shopify product CSV (request body, `text/csv`).
@@ -213,6 +216,22 @@ pub async fn import_products(
         Some(c) => Currency::from_code(c).map_err(|e| Problem::field("currency", e.to_string()))?,
     };
     let partial = q.partial.unwrap_or(false);
+    if q.background.unwrap_or(false) {
+        let job = crate::services::jobs::enqueue_import(
+            &state.store,
+            principal.0.organisation.id,
+            &body,
+            currency,
+            partial,
+        )
+        .await?;
+        return Ok((
+            StatusCode::ACCEPTED,
+            [(header::LOCATION, format!("/api/v1/jobs/{}", job.id))],
+            Json(JobView::from(&job)),
+        )
+            .into_response());
+    }
     let report = imports::import_shopify(
         &state.store,
         principal.0.organisation.id,
@@ -603,4 +622,60 @@ pub async fn google_feed(
         tsv,
     )
         .into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
+    /// Stages done out of `total`.
+    pub done: i64,
+    pub total: i64,
+    /// While running, the current stage; when finished, the outcome (an
+    /// import report, or `{"error": …}`).
+    #[schema(value_type = Option<Object>)]
+    pub report: Option<serde_json::Value>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+impl From<&chuhai_store::jobs::JobRecord> for JobView {
+    fn from(j: &chuhai_store::jobs::JobRecord) -> Self {
+        Self {
+            id: j.id,
+            kind: j.kind.clone(),
+            status: j.status.clone(),
+            done: j.done,
+            total: j.total,
+            report: j
+                .report
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok()),
+            created_at: rfc3339(j.created_at),
+            started_at: j.started_at.map(rfc3339),
+            finished_at: j.finished_at.map(rfc3339),
+        }
+    }
+}
+
+/// A background job and its progress.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "catalog",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = JobView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn get_job(
+    State(state): State<AppState>,
+    principal: ApiPrincipal,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<JobView>, Problem> {
+    principal.require(Scope::CatalogRead)?;
+    let job = state
+        .store
+        .job(principal.0.organisation.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("job"))?;
+    Ok(Json(JobView::from(&job)))
 }

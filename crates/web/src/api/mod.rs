@@ -78,6 +78,7 @@ fn parts() -> (
         .routes(routes!(catalog::derive_prices))
         .routes(routes!(catalog::fx_conversion))
         .routes(routes!(catalog::google_feed))
+        .routes(routes!(catalog::get_job))
         .routes(routes!(
             pricing::create_price_list,
             pricing::list_price_lists

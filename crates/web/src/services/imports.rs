@@ -37,6 +37,80 @@ pub async fn import_shopify(
     currency: Currency,
     partial: bool,
 ) -> Result<ImportReport, Problem> {
+    import_shopify_with_progress(
+        store,
+        organisation_id,
+        csv,
+        currency,
+        partial,
+        &Progress::Silent,
+    )
+    .await
+}
+
+/// The stages of an import, in order, for progress reports.
+pub const STAGES: [&str; 4] = ["parsing", "checking", "saving", "finished"];
+
+/// Where an import reports its stages.
+pub enum Progress<'a> {
+    Silent,
+    /// Standard error of the command line.
+    Terminal,
+    /// A background job's row, so that any server can show it.
+    Job {
+        store: &'a Store,
+        job_id: i64,
+        lease_ms: i64,
+    },
+}
+
+impl Progress<'_> {
+    async fn stage(&self, index: usize, rows: u64) {
+        let name = STAGES[index];
+        match self {
+            Progress::Silent => {}
+            Progress::Terminal => {
+                let filled = (index + 1) * 20 / STAGES.len();
+                eprintln!(
+                    "[{}{}] {name} ({rows} rows)",
+                    "#".repeat(filled),
+                    ".".repeat(20 - filled)
+                );
+            }
+            Progress::Job {
+                store,
+                job_id,
+                lease_ms,
+            } => {
+                let report = serde_json::json!({"stage": name, "rows": rows}).to_string();
+                let now = now_millis();
+                if let Err(e) = store
+                    .job_progress(
+                        *job_id,
+                        index as i64,
+                        STAGES.len() as i64 - 1,
+                        &report,
+                        now + lease_ms,
+                    )
+                    .await
+                {
+                    tracing::warn!(error = %e, job_id, "could not record job progress");
+                }
+            }
+        }
+    }
+}
+
+/// [`import_shopify`], reporting each stage to `progress`.
+pub async fn import_shopify_with_progress(
+    store: &Store,
+    organisation_id: i64,
+    csv: &[u8],
+    currency: Currency,
+    partial: bool,
+    progress: &Progress<'_>,
+) -> Result<ImportReport, Problem> {
+    progress.stage(0, 0).await;
     let (_, _, subheadings) = store.hs_counts().await?;
     let hs_codes: std::collections::HashSet<String> = if subheadings > 0 {
         store
@@ -51,6 +125,7 @@ pub async fn import_shopify(
     };
     let default_locale = Locale::parse("en").map_err(|_| Problem::internal())?;
     let parsed = parse(csv, currency, default_locale, &hs_codes);
+    progress.stage(1, parsed.data_rows).await;
     let mut errors = parsed.errors;
     let conflicts = store
         .catalog_conflicts(organisation_id, &parsed.products)
@@ -84,6 +159,7 @@ pub async fn import_shopify(
         .map(|(_, p)| p)
         .collect();
     let save = errors.is_empty() || partial;
+    progress.stage(2, parsed.data_rows).await;
     let (products, variants) = if save && !keep.is_empty() {
         store
             .insert_products(organisation_id, &keep, now_millis())

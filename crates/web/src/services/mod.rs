@@ -4,5 +4,6 @@
 pub mod feeds;
 pub mod fx;
 pub mod imports;
+pub mod jobs;
 pub mod pricing;
 pub mod pricing_cache;
