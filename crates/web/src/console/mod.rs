@@ -7,6 +7,7 @@
 
 mod catalog;
 mod cookies;
+mod hs;
 mod i18n;
 
 use askama::Template;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/settings/tokens", post(create_token))
         .route("/console/settings/tokens/{id}/revoke", post(revoke_token))
         .merge(catalog::router())
+        .merge(hs::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.
