@@ -279,4 +279,27 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Every manual price of the seller's regular lists:
+    /// `(market_id, variant_id) → amount_minor`.
+    pub async fn manual_prices(
+        &self,
+        organisation_id: i64,
+    ) -> Result<std::collections::HashMap<(i64, i64), i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT market_id, variant_id, override_minor FROM market_variant_prices
+             WHERE organisation_id = $1 AND override_minor IS NOT NULL",
+        )
+        .bind(organisation_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    (r.try_get("market_id")?, r.try_get("variant_id")?),
+                    r.try_get("override_minor")?,
+                ))
+            })
+            .collect()
+    }
 }

@@ -51,6 +51,10 @@ pub fn router() -> Router<AppState> {
             serve!("image/svg+xml", "favicon.svg"),
         )
         .route(
+            "/static/console.js",
+            serve!("text/javascript; charset=utf-8", "console.js"),
+        )
+        .route(
             "/static/htmx.min.js",
             serve!("text/javascript; charset=utf-8", "vendor/htmx/htmx.min.js"),
         )

@@ -607,3 +607,52 @@ async fn large_imports_run_as_background_jobs_with_progress() {
     let other = app.tenant("other").await;
     expect_problem(app.get(&location, &other.token).await, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn derivation_skips_a_market_without_rates_and_keeps_manual_prices() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("lumi").await;
+    let ((_, variant), us) = seed_catalog(&app, &t).await;
+    let res = app
+        .post_json(
+            "/api/v1/markets",
+            Some(&t.token),
+            &json!({"code": "ca", "name": "Canada", "countries": ["CA"], "currency": "CAD", "default_locale": "en-CA",
+                    "locales": ["en-CA"], "tax_inclusive": false, "incoterm": "DAP", "markup_percent": "30",
+                    "rounding": {"kind": "charm_ending", "ending_minor": 99}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/markets/{us}/variants/{variant}/pricing")))
+        .bearer_auth(&t.token)
+        .json(&json!({"override_price": {"amount": "29.99", "currency": "USD"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let r: Value = app
+        .client
+        .post(app.url("/api/v1/prices/derive?date=2026-10-30"))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["prices"], 1, "{r}");
+    assert_eq!(r["skipped"][0]["market"], "ca");
+    assert_eq!(r["skipped"][0]["sku"], "*");
+    assert!(
+        r["skipped"][0]["reason"].as_str().unwrap().contains("CAD"),
+        "{r}"
+    );
+    let stored = app.store.prices_in_market(t.org_id, us).await.unwrap();
+    assert_eq!(
+        stored,
+        vec![(variant, 2999)],
+        "the manual price is the market's price"
+    );
+}

@@ -137,7 +137,7 @@ fn mode_name(mode: RoundingMode, t: &Tr) -> &'static str {
 
 /// A market's rounding rule in words: `Ends in .99`, `Ends in 80 (every
 /// 100)`, `Steps of 5.00 (half up)`.
-fn describe_rounding(r: &MarketRounding, c: Currency, t: &Tr) -> String {
+pub(super) fn describe_rounding(r: &MarketRounding, c: Currency, t: &Tr) -> String {
     match *r {
         MarketRounding::None => t.round_none.to_owned(),
         MarketRounding::WholeUnits { mode } => {
@@ -166,7 +166,7 @@ fn describe_rounding(r: &MarketRounding, c: Currency, t: &Tr) -> String {
 }
 
 /// A markup fraction as a percentage: `0.25` → `+25%`.
-fn describe_markup(markup: &str) -> String {
+pub(super) fn describe_markup(markup: &str) -> String {
     match Rate::parse(markup) {
         Ok(r) if r.is_zero() => "0%".to_owned(),
         Ok(r) => {
@@ -178,7 +178,7 @@ fn describe_markup(markup: &str) -> String {
 }
 
 /// An exchange rate shortened to 6 significant digits for reading.
-fn short_rate(rate: &str) -> String {
+pub(super) fn short_rate(rate: &str) -> String {
     Rate::parse(rate)
         .ok()
         .and_then(|r| r.as_decimal().round_sf(6))
@@ -186,7 +186,7 @@ fn short_rate(rate: &str) -> String {
         .unwrap_or_else(|| rate.to_owned())
 }
 
-fn date_text(days: i64) -> String {
+pub(super) fn date_text(days: i64) -> String {
     i32::try_from(days)
         .ok()
         .and_then(Date::from_days_since_epoch)
@@ -202,7 +202,7 @@ fn status_name(s: ProductStatus, t: &Tr) -> &'static str {
     }
 }
 
-fn incoterm_note(i: Incoterm, t: &Tr) -> &'static str {
+pub(super) fn incoterm_note(i: Incoterm, t: &Tr) -> &'static str {
     match i {
         Incoterm::Ddp => t.incoterm_ddp,
         Incoterm::Dap => t.incoterm_dap,
@@ -229,7 +229,7 @@ fn flag_names(f: GoodsFlags, t: &Tr) -> String {
     }
 }
 
-fn list_separator(t: &Tr) -> &'static str {
+pub(super) fn list_separator(t: &Tr) -> &'static str {
     if t.lang == "zh-CN" {
         "、"
     } else {
@@ -242,7 +242,7 @@ fn english() -> Locale {
 }
 
 /// The product's title in the console's language, else English, else any.
-fn title_for(p: &ProductDraft, lang: UiLocale) -> String {
+pub(super) fn title_for(p: &ProductDraft, lang: UiLocale) -> String {
     let map: Vec<(Locale, &str)> = p
         .translations
         .iter()
@@ -787,6 +787,8 @@ struct TranslationView {
 }
 
 struct VariantView {
+    /// The variant's pricing rules page.
+    pricing_href: String,
     sku: String,
     options: String,
     gtin: String,
@@ -983,7 +985,7 @@ async fn product(
                 .unwrap_or_default()
         })
         .collect();
-    let variants = d
+    let mut variants: Vec<VariantView> = d
         .variants
         .iter()
         .zip(&skus)
@@ -1007,6 +1009,7 @@ async fn product(
                 .collect::<Vec<_>>()
                 .join(" / ");
             VariantView {
+                pricing_href: String::new(),
                 sku: sku.clone(),
                 options: d
                     .option_names
@@ -1050,6 +1053,10 @@ async fn product(
         })
         .collect();
 
+    for (v, vid) in variants.iter_mut().zip(&record.variant_ids) {
+        v.pricing_href = format!("/console/products/{id}/variants/{vid}/pricing");
+    }
+
     let markets = state.store.list_markets(org).await?;
     let stored = state
         .store
@@ -1083,6 +1090,7 @@ async fn product(
 // Markets
 
 struct MarketRow {
+    id: i64,
     code: String,
     name: String,
     countries: String,
@@ -1102,9 +1110,15 @@ struct MarketRow {
 struct MarketsPage {
     shell: Shell,
     markets: Vec<MarketRow>,
+    /// After a market was made: what became of it (see `pricing.rs`).
+    created: Option<super::pricing::CreatedNotice>,
 }
 
-async fn markets(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+async fn markets(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<super::pricing::MarketsQuery>,
+) -> Result<Response, Problem> {
     let Some(p) = session(&state, &headers).await? else {
         return Ok(to_login());
     };
@@ -1118,6 +1132,7 @@ async fn markets(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
             let names: Vec<&str> = mk.countries.iter().map(|c| c.name(lang.as_str())).collect();
             let all = names.join(list_separator(t));
             MarketRow {
+                id: m.id,
                 code: mk.code.clone(),
                 name: mk.name.clone(),
                 countries: if names.len() > 3 {
@@ -1141,9 +1156,11 @@ async fn markets(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
             }
         })
         .collect();
+    let created = super::pricing::created_notice(&state, &list, &q).await?;
     let page = MarketsPage {
         shell: Shell::for_principal(&p, lang, "markets", "/console/markets"),
         markets: rows,
+        created,
     };
     Ok(html(StatusCode::OK, &page))
 }

@@ -9,6 +9,8 @@ mod catalog;
 mod cookies;
 mod hs;
 mod i18n;
+mod imports;
+mod pricing;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -45,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/settings/tokens/{id}/revoke", post(revoke_token))
         .merge(catalog::router())
         .merge(hs::router())
+        .merge(imports::router())
+        .merge(pricing::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.

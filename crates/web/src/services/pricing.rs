@@ -53,7 +53,10 @@ impl From<PricingError> for Problem {
 }
 
 /// Derives every variant's price in every market of the seller for `date`
-/// and replaces the stored prices, in one transaction.
+/// and replaces the stored prices, in one transaction. A manual price set
+/// in a market's regular list is stored as that market's price; a market
+/// with no exchange rate on or before `date` is reported in `skipped` (SKU
+/// `*`) and gets no prices.
 pub async fn derive_all(
     store: &Store,
     organisation_id: i64,
@@ -65,18 +68,51 @@ pub async fn derive_all(
     let mut derivations = Vec::new();
     let mut rows = Vec::with_capacity(markets.len() * variants.len());
     let mut skipped = Vec::new();
+    let manual = store.manual_prices(organisation_id).await?;
+    // A market without an exchange rate is left out (and reported); the
+    // others are still priced.
+    let mut unpriced: HashMap<i64, String> = HashMap::new();
     // Variant-major order matches the table's primary key (variant, market),
     // so rows are appended rather than scattered.
     for v in &variants {
         for m in &markets {
+            if unpriced.contains_key(&m.id) {
+                continue;
+            }
             let base_currency = v.base_price.currency();
             let key = (m.id, base_currency);
             if let std::collections::hash_map::Entry::Vacant(slot) = conversions.entry(key) {
-                let conv = conversion(store, base_currency, m.market.currency, date).await?;
-                derivations.push(derivation_record(m, &conv, date));
-                slot.insert((derivations.len() - 1, conv));
+                match conversion(store, base_currency, m.market.currency, date).await {
+                    Ok(conv) => {
+                        derivations.push(derivation_record(m, &conv, date));
+                        slot.insert((derivations.len() - 1, conv));
+                    }
+                    Err(p) => {
+                        let reason = p
+                            .errors
+                            .first()
+                            .map(|e| e.reason.clone())
+                            .unwrap_or(p.detail);
+                        skipped.push(SkippedPrice {
+                            sku: "*".into(),
+                            market: m.market.code.clone(),
+                            reason: reason.clone(),
+                        });
+                        unpriced.insert(m.id, reason);
+                        continue;
+                    }
+                }
             }
             let (index, conv) = &conversions[&key];
+            if let Some(amount_minor) = manual.get(&(m.id, v.variant_id)) {
+                rows.push(DerivedPriceRow {
+                    market_id: m.id,
+                    variant_id: v.variant_id,
+                    amount_minor: *amount_minor,
+                    derivation: *index,
+                });
+                continue;
+            }
             match derive_price(v.base_price, conv, &m.market.rule) {
                 Ok(p) => rows.push(DerivedPriceRow {
                     market_id: m.id,
