@@ -555,6 +555,10 @@ async fn create_market(
     // The market is saved either way; its prices may wait for a rate.
     let code = &market.code;
     let target = match pricing::derive_all(&state.store, org, today()?).await {
+        // A market without an exchange rate is reported, not an error.
+        Ok(r) if r.skipped.iter().any(|s| s.sku == "*" && &s.market == code) => {
+            format!("/console/markets?created={code}&unpriced=1")
+        }
         Ok(_) => format!("/console/markets?created={code}"),
         Err(e) => {
             tracing::warn!(organisation = org, market = %code, detail = %e.detail, "prices not derived for a new market");
