@@ -129,21 +129,21 @@ fn skus_are_1_to_64_visible_characters() {
 #[test]
 fn media_urls_are_absolute_http_or_https() {
     assert_eq!(
-        MediaUrl::parse("HTTPS://cdn.example.com/a.jpg")
+        MediaUrl::parse("HTTPS://img.lumi.example/a.jpg")
             .unwrap()
             .as_str(),
-        "https://cdn.example.com/a.jpg"
+        "https://img.lumi.example/a.jpg"
     );
-    assert!(MediaUrl::parse("http://cdn.example.com:8080/a.jpg?v=1").is_ok());
+    assert!(MediaUrl::parse("http://img.lumi.example:8080/a.jpg?v=1").is_ok());
     for bad in [
-        "ftp://cdn.example.com/a.jpg",
+        "ftp://img.lumi.example/a.jpg",
         "javascript:alert(1)",
-        "//cdn.example.com/a.jpg",
+        "//img.lumi.example/a.jpg",
         "/a.jpg",
         "https://",
         "https:///a.jpg",
-        "https://cdn.example.com/a b.jpg",
-        "https://cdn.example.com/\"onerror=x",
+        "https://img.lumi.example/a b.jpg",
+        "https://img.lumi.example/\"onerror=x",
         "data:image/png;base64,AAAA",
     ] {
         assert!(MediaUrl::parse(bad).is_err(), "{bad}");
@@ -202,7 +202,7 @@ fn lamp() -> ProductDraft {
             seo_description: None,
         }],
         media: vec![MediaDraft {
-            url: MediaUrl::parse("https://cdn.example.com/1.jpg").unwrap(),
+            url: MediaUrl::parse("https://img.lumi.example/1.jpg").unwrap(),
             position: 1,
             alt: None,
         }],

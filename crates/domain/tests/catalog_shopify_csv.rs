@@ -196,7 +196,7 @@ fn lamp_rows() -> Vec<Vec<(&'static str, &'static str)>> {
             ("Compare-at price", "119.00"),
             ("Weight value (grams)", "900.0"),
             ("Inventory quantity", "25"),
-            ("Product image URL", "https://cdn.example.com/ndl/1.jpg"),
+            ("Product image URL", "https://img.lumi.example/ndl/1.jpg"),
             ("Image position", "1"),
             ("Image alt text", "Desk lamp, front"),
             ("SEO title", "Nordic LED Desk Lamp | Chuhai"),
@@ -208,7 +208,10 @@ fn lamp_rows() -> Vec<Vec<(&'static str, &'static str)>> {
             ("Barcode", "4006381333931"),
             ("Price", "89.00"),
             ("Weight value (grams)", "900"),
-            ("Variant image URL", "https://cdn.example.com/ndl/black.jpg"),
+            (
+                "Variant image URL",
+                "https://img.lumi.example/ndl/black.jpg",
+            ),
         ],
         vec![
             ("URL handle", "nordic-desk-lamp"),
@@ -220,7 +223,7 @@ fn lamp_rows() -> Vec<Vec<(&'static str, &'static str)>> {
         ],
         vec![
             ("URL handle", "nordic-desk-lamp"),
-            ("Product image URL", "https://cdn.example.com/ndl/2.jpg"),
+            ("Product image URL", "https://img.lumi.example/ndl/2.jpg"),
             ("Image position", "2"),
         ],
         vec![
@@ -286,7 +289,7 @@ fn newer_header_file_imports() {
     assert_eq!(lamp.media.len(), 2);
     assert_eq!(
         lamp.media[0].url.as_str(),
-        "https://cdn.example.com/ndl/1.jpg"
+        "https://img.lumi.example/ndl/1.jpg"
     );
     assert_eq!(lamp.media[0].alt.as_deref(), Some("Desk lamp, front"));
     assert_eq!(
@@ -305,7 +308,7 @@ fn newer_header_file_imports() {
     assert_eq!(white.weight_grams, Some(900));
     assert_eq!(
         black.image_url.as_ref().unwrap().as_str(),
-        "https://cdn.example.com/ndl/black.jpg"
+        "https://img.lumi.example/ndl/black.jpg"
     );
     assert_eq!(walnut.price, cny("99.50"));
     assert_eq!(walnut.weight_grams, None, "Shopify's 0.0 means no weight");
@@ -829,7 +832,8 @@ fn full_product() -> ProductDraft {
         variant("Black, matt", "Small", "NDL-B-S", None, "89.00"),
     ];
     variants[0].compare_at_price = Some(cny("119.00"));
-    variants[2].image_url = Some(MediaUrl::parse("https://cdn.example.com/ndl/black.jpg").unwrap());
+    variants[2].image_url =
+        Some(MediaUrl::parse("https://img.lumi.example/ndl/black.jpg").unwrap());
     variants[2].trade.tariff_codes.clear();
     variants[2].trade.goods_flags = GoodsFlags::default();
     variants[2].trade.dimensions = None;
@@ -859,12 +863,12 @@ fn full_product() -> ProductDraft {
         ],
         media: vec![
             MediaDraft {
-                url: MediaUrl::parse("https://cdn.example.com/ndl/1.jpg").unwrap(),
+                url: MediaUrl::parse("https://img.lumi.example/ndl/1.jpg").unwrap(),
                 position: 1,
                 alt: Some("Front, white".to_owned()),
             },
             MediaDraft {
-                url: MediaUrl::parse("https://cdn.example.com/ndl/2.jpg").unwrap(),
+                url: MediaUrl::parse("https://img.lumi.example/ndl/2.jpg").unwrap(),
                 position: 2,
                 alt: None,
             },
@@ -897,7 +901,7 @@ fn export_then_import_gives_the_same_products() {
     simple.variants[0].gtin = None;
     simple.media = (1..=4)
         .map(|n| MediaDraft {
-            url: MediaUrl::parse(&format!("https://cdn.example.com/s/{n}.jpg")).unwrap(),
+            url: MediaUrl::parse(&format!("https://img.lumi.example/s/{n}.jpg")).unwrap(),
             position: n,
             alt: None,
         })

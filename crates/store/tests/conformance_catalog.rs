@@ -272,17 +272,17 @@ fn full_lamp() -> ProductDraft {
         translations: vec![de, en, zh],
         media: vec![
             MediaDraft {
-                url: url("https://cdn.example.com/ndl/front.jpg"),
+                url: url("https://img.lumi.example/ndl/front.jpg"),
                 position: 1,
                 alt: Some("Front view".into()),
             },
             MediaDraft {
-                url: url("https://cdn.example.com/ndl/side.jpg?w=1200&h=800"),
+                url: url("https://img.lumi.example/ndl/side.jpg?w=1200&h=800"),
                 position: 2,
                 alt: None,
             },
             MediaDraft {
-                url: url("https://cdn.example.com/ndl/%E4%BE%A7%E9%9D%A2.jpg"),
+                url: url("https://img.lumi.example/ndl/%E4%BE%A7%E9%9D%A2.jpg"),
                 position: 7,
                 alt: Some("侧面".into()),
             },
@@ -319,7 +319,7 @@ fn usd_product() -> ProductDraft {
         tags: vec!["rattan".into()],
         translations: vec![translation("en", "Rattan Pendant", "<p>Hand-woven.</p>")],
         media: vec![MediaDraft {
-            url: url("https://cdn.example.com/rattan.jpg"),
+            url: url("https://img.lumi.example/rattan.jpg"),
             position: 1,
             alt: None,
         }],
@@ -1033,7 +1033,7 @@ async fn variant_image_url_round_trips(store: Store) {
     let org = seller(&store, "acme").await;
     // Shopify's "Variant Image" column: the importer fills `image_url`.
     let mut draft = usd_product();
-    draft.variants[0].image_url = Some(url("https://cdn.example.com/rattan-natural.jpg"));
+    draft.variants[0].image_url = Some(url("https://img.lumi.example/rattan-natural.jpg"));
     assert_valid(std::slice::from_ref(&draft));
     let ids = store
         .insert_products(org.id, std::slice::from_ref(&draft), T)
@@ -1042,7 +1042,7 @@ async fn variant_image_url_round_trips(store: Store) {
     let read = store.product(org.id, ids[0]).await.unwrap().unwrap();
     assert_eq!(
         read.draft.variants[0].image_url,
-        Some(url("https://cdn.example.com/rattan-natural.jpg")),
+        Some(url("https://img.lumi.example/rattan-natural.jpg")),
         "a variant's image is stored"
     );
     assert_eq!(read.draft.variants[1].image_url, None);

@@ -502,7 +502,7 @@ mod tests {
         black.gtin = Some(Gtin::parse("4006381333931").unwrap());
         black.weight_grams = Some(1450);
         let mut white = variant(Some("LAMP-WHT"), &["White"]);
-        white.image_url = Some(MediaUrl::parse("https://cdn.example.com/lamp-white.jpg").unwrap());
+        white.image_url = Some(MediaUrl::parse("https://img.lumi.example/lamp-white.jpg").unwrap());
         ProductDraft {
             handle: ProductHandle::parse("aurora-led-desk-lamp").unwrap(),
             status: ProductStatus::Active,
@@ -518,8 +518,8 @@ mod tests {
                 ),
             ],
             media: vec![
-                media("https://cdn.example.com/lamp-2.jpg", 2),
-                media("https://cdn.example.com/lamp-1.jpg", 1),
+                media("https://img.lumi.example/lamp-2.jpg", 2),
+                media("https://img.lumi.example/lamp-1.jpg", 1),
             ],
             option_names: vec!["Colour".to_owned()],
             variants: vec![black, white],
@@ -608,7 +608,7 @@ mod tests {
             "id\titem_group_id\ttitle\tdescription\tlink\timage_link\tadditional_image_link\tprice\tsale_price\tavailability\tgtin\tbrand\tcondition\tshipping_weight\n\
              LAMP-BLK\taurora-led-desk-lamp\tAurora LED Desk Lamp - Black\tWarm & bright. 3 modes USB-C\t\
              https://shop.example.com/products/aurora-led-desk-lamp?variant=LAMP-BLK\t\
-             https://cdn.example.com/lamp-1.jpg\thttps://cdn.example.com/lamp-2.jpg\t\
+             https://img.lumi.example/lamp-1.jpg\thttps://img.lumi.example/lamp-2.jpg\t\
              31.99 USD\t\tin_stock\t4006381333931\tAurora Lighting\tnew\t1450 g\n"
         );
     }
@@ -629,11 +629,11 @@ mod tests {
         // The variant's own image comes first, then the gallery by position.
         assert_eq!(
             cell(&rows[1], "image_link"),
-            "https://cdn.example.com/lamp-white.jpg"
+            "https://img.lumi.example/lamp-white.jpg"
         );
         assert_eq!(
             cell(&rows[1], "additional_image_link"),
-            "https://cdn.example.com/lamp-1.jpg,https://cdn.example.com/lamp-2.jpg"
+            "https://img.lumi.example/lamp-1.jpg,https://img.lumi.example/lamp-2.jpg"
         );
         assert_eq!(cell(&rows[1], "gtin"), "");
         assert_eq!(cell(&rows[1], "shipping_weight"), "");
@@ -828,7 +828,7 @@ mod tests {
         let mut lamp = lamp();
         lamp.variants[0].sku = Some(Sku::parse("LAMP/BLK#1+ü").unwrap());
         lamp.media = (1..=13)
-            .map(|n| media(&format!("https://cdn.example.com/a,{n}.jpg"), n))
+            .map(|n| media(&format!("https://img.lumi.example/a,{n}.jpg"), n))
             .collect();
         let mut o = opts("en");
         o.storefront_base_url = "https://shop.example.com".to_owned();
@@ -840,12 +840,12 @@ mod tests {
         );
         assert_eq!(
             cell(&rows[0], "image_link"),
-            "https://cdn.example.com/a,1.jpg"
+            "https://img.lumi.example/a,1.jpg"
         );
         let additional: Vec<&str> = cell(&rows[0], "additional_image_link").split(',').collect();
         assert_eq!(additional.len(), MAX_ADDITIONAL_IMAGES);
-        assert_eq!(additional[0], "https://cdn.example.com/a%2C2.jpg");
-        assert_eq!(additional[9], "https://cdn.example.com/a%2C11.jpg");
+        assert_eq!(additional[0], "https://img.lumi.example/a%2C2.jpg");
+        assert_eq!(additional[9], "https://img.lumi.example/a%2C11.jpg");
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl MediaUrl {
         Ok(MediaUrl(format!("{scheme}://{rest}")))
     }
 
-    /// The URL, e.g. `"https://cdn.example.com/lamp.jpg"`.
+    /// The URL, e.g. `"https://img.lumi.example/lamp.jpg"`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -176,7 +176,7 @@ pub fn synthetic_shopify_csv(rows: usize, seed: u64) -> String {
         let media = (0..images)
             .map(|n| MediaDraft {
                 url: MediaUrl::parse(&format!(
-                    "https://cdn.example.com/chuhai/{handle}/{}.jpg",
+                    "https://img.lumi.example/chuhai/{handle}/{}.jpg",
                     n + 1
                 ))
                 .expect("valid URL"),
