@@ -2,202 +2,41 @@
 // Chromium against one `chuhai serve` process with a fresh SQLite database.
 //
 // Run: npm ci --prefix tests/browser && node --test tests/browser/
-// CHUHAI_BIN overrides the server binary; CHROMIUM_BIN overrides the browser.
+// The server, the browser and the sign-in come from harness.mjs (CHUHAI_BIN
+// overrides the server binary; CHROMIUM_BIN overrides the browser).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 
-import { chromium } from 'playwright-core';
+import {
+  DEMO_EMAIL, DEMO_PASSWORD, TEST_TIMEOUT,
+  createSuite, expectPath, pathOf, submitLogin,
+  expectTextContains as containsText, expectTextEquals as equalsText,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const targetDir = path.resolve(repoRoot, process.env.CARGO_TARGET_DIR || 'target');
-const chuhaiBin = process.env.CHUHAI_BIN
-  ? path.resolve(process.env.CHUHAI_BIN)
-  : path.join(targetDir, 'release', 'chuhai');
-const chromiumBin = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-
-const DEMO_EMAIL = 'demo@chuhai.test';
-const DEMO_PASSWORD = 'chuhai-demo';
 const ORG_EN = 'Shenzhen Lumi Lighting Co.';
 const ORG_ZH = '深圳光米照明';
-const STEP_TIMEOUT = 10_000;
-const TEST_TIMEOUT = 60_000;
 
-let server; // { proc, exited: Promise<{code, signal}>, log(): string }
-let dataDir;
-let shotDir;
+// This file reads the text of the page as it stands, only trimmed.
+const AS_IS = { squeeze: false };
+const expectTextContains = (locator, expected) => containsText(locator, expected, AS_IS);
+const expectTextEquals = (locator, expected) => equalsText(locator, expected, AS_IS);
+
+const suite = createSuite();
+const { newContext, signIn, screenshot } = suite;
 let baseUrl;
-let browser;
 // Tests 1-3 are one sign-in session, in order, on one page.
 let sessionContext;
 let sessionPage;
 
-/** A port that was free a moment ago on 127.0.0.1. */
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(bin, port, dir) {
-  const proc = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dir], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  proc.stdout.setEncoding('utf8').on('data', (s) => { output += s; });
-  proc.stderr.setEncoding('utf8').on('data', (s) => { output += s; });
-  const exited = new Promise((resolve, reject) => {
-    proc.on('error', reject);
-    proc.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { proc, exited, log: () => output };
-}
-
-async function waitReady(srv, url, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let exitedEarly = null;
-  srv.exited.then((r) => { exitedEarly = r; }, (e) => { exitedEarly = { error: e }; });
-  while (Date.now() < deadline) {
-    if (exitedEarly) {
-      throw new Error(`chuhai exited before it was ready: ${JSON.stringify(exitedEarly)}\n${srv.log()}`);
-    }
-    try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`chuhai was not ready within ${timeoutMs} ms\n${srv.log()}`);
-}
-
-/** Retries `check` (which throws on failure) until it passes or time runs out. */
-async function eventually(check, timeoutMs = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await sleep(100);
-    }
-  }
-}
-
-async function textOf(locator) {
-  return ((await locator.textContent({ timeout: STEP_TIMEOUT })) ?? '').trim();
-}
-
-async function expectTextContains(locator, expected) {
-  await eventually(async () => {
-    const text = await textOf(locator);
-    assert.ok(text.includes(expected), `expected ${locator} to contain ${JSON.stringify(expected)}, got ${JSON.stringify(text)}`);
-  });
-}
-
-async function expectTextEquals(locator, expected) {
-  await eventually(async () => assert.equal(await textOf(locator), expected, `text of ${locator}`));
-}
-
-function pathOf(page) {
-  return new URL(page.url()).pathname;
-}
-
-async function expectPath(page, pathname) {
-  await page.waitForURL((u) => u.pathname === pathname, { timeout: STEP_TIMEOUT });
-  assert.equal(pathOf(page), pathname);
-}
-
-async function newContext(options = {}) {
-  const context = await browser.newContext({ locale: 'en-US', ...options });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
-  return context;
-}
-
-async function submitLogin(page, email, password) {
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await page.click('form[action="/console/login"] button[type=submit]');
-}
-
-async function signIn(page) {
-  await page.goto(`${baseUrl}/console/login`);
-  await submitLogin(page, DEMO_EMAIL, DEMO_PASSWORD);
-  await expectPath(page, '/console');
-  await page.locator('[data-testid=dashboard-title]').waitFor();
-}
-
 before(async () => {
-  assert.ok(existsSync(chuhaiBin), `no chuhai binary at ${chuhaiBin}: run \`cargo build --release -p chuhai\` or set CHUHAI_BIN`);
-  assert.ok(existsSync(chromiumBin), `no Chromium at ${chromiumBin}: run \`apt-get install -y chromium\``);
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'chuhai-browser-data-'));
-  shotDir = await mkdtemp(path.join(os.tmpdir(), 'chuhai-browser-shots-'));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = startServer(chuhaiBin, port, dataDir);
-  await waitReady(server, baseUrl);
-  browser = await chromium.launch({
-    executablePath: chromiumBin,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  await suite.start();
+  ({ baseUrl } = suite);
   sessionContext = await newContext({ viewport: { width: 1280, height: 800 } });
   sessionPage = await sessionContext.newPage();
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  let result;
-  if (server && server.proc.exitCode === null && server.proc.signalCode === null) {
-    server.proc.kill('SIGTERM');
-    result = await Promise.race([
-      server.exited,
-      sleep(20_000, null, { ref: false }).then(() => ({ timedOut: true })),
-    ]);
-    if (result.timedOut) server.proc.kill('SIGKILL');
-  } else if (server) {
-    result = await server.exited;
-  }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  if (server) {
-    assert.deepEqual(result, { code: 0, signal: null },
-      `chuhai did not shut down gracefully on SIGTERM\n${server.log()}`);
-  }
-});
-
-// Never leave a server behind if the runner dies.
-process.on('exit', () => {
-  if (server && server.proc.exitCode === null && server.proc.signalCode === null) {
-    server.proc.kill('SIGKILL');
-  }
-});
+after(() => suite.stop());
 
 test('demo owner signs in and sees the dashboard', { timeout: TEST_TIMEOUT }, async (t) => {
   const page = sessionPage;
@@ -209,9 +48,7 @@ test('demo owner signs in and sees the dashboard', { timeout: TEST_TIMEOUT }, as
   await expectTextContains(page.locator('[data-testid=dashboard-title]'), 'Welcome back');
   await expectTextEquals(page.locator('[data-testid=org-name]'), ORG_EN);
 
-  const shot = path.join(shotDir, 'dashboard-desktop-1280x800.png');
-  await page.screenshot({ path: shot, fullPage: true });
-  t.diagnostic(`screenshot: ${shot}`);
+  await screenshot(t, page, 'dashboard-desktop-1280x800.png');
 });
 
 test('switches to Chinese and back', { timeout: TEST_TIMEOUT }, async () => {
@@ -265,9 +102,7 @@ test('the dashboard fits a phone screen', { timeout: TEST_TIMEOUT }, async (t) =
     await page.locator('nav.sidenav').waitFor({ state: 'visible' });
     assert.ok(await page.locator('nav.sidenav').isVisible(), 'the side navigation is visible');
 
-    const shot = path.join(shotDir, 'dashboard-phone-390x844.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    t.diagnostic(`screenshot: ${shot}`);
+    await screenshot(t, page, 'dashboard-phone-390x844.png');
   } finally {
     await context.close();
   }

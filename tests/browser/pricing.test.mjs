@@ -6,32 +6,17 @@
 // SQLite data directory, stopped with SIGTERM at the end.
 //
 // Run: npm ci --prefix tests/browser && node --test tests/browser/
-// CHUHAI_BIN overrides the server binary; CHROMIUM_BIN overrides the browser.
+// The server, the browser and the sign-in come from harness.mjs (CHUHAI_BIN
+// overrides the server binary; CHROMIUM_BIN overrides the browser).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 
-import { chromium } from 'playwright-core';
+import {
+  DEMO_PRODUCT, TEST_TIMEOUT,
+  createSuite, expectPath, expectTextContains, pathOf, textOf,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const targetDir = path.resolve(repoRoot, process.env.CARGO_TARGET_DIR || 'target');
-const chuhaiBin = process.env.CHUHAI_BIN
-  ? path.resolve(process.env.CHUHAI_BIN)
-  : path.join(targetDir, 'release', 'chuhai');
-const chromiumBin = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-
-const DEMO_EMAIL = 'demo@chuhai.test';
-const DEMO_PASSWORD = 'chuhai-demo';
-const DEMO_PRODUCT = 'Aurora LED Desk Lamp';
 // The demo's ECB sample has no CAD column: Canada can be made, not priced.
 const CANADA = {
   code: 'ca',
@@ -45,118 +30,15 @@ const CANADA = {
 };
 // A one-day sale far enough ahead not to change today's prices.
 const SALE = { name: "Singles' Day", starts_on: '2030-11-11', ends_before: '2030-11-12' };
-const STEP_TIMEOUT = 10_000;
-const TEST_TIMEOUT = 60_000;
 
-let server; // { proc, exited: Promise<{code, signal}>, log(): string }
-let dataDir;
-let shotDir;
+const suite = createSuite();
+const { newContext, signIn, screenshot } = suite;
 let baseUrl;
-let browser;
 // The tests are one sign-in session, in order, on one page.
 let sessionContext;
 let sessionPage;
 // The pricing page of the demo lamp's first variant (test 4).
 let pricingPath;
-
-/** A port that was free a moment ago on 127.0.0.1. */
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(bin, port, dir) {
-  const proc = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dir], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  proc.stdout.setEncoding('utf8').on('data', (s) => { output += s; });
-  proc.stderr.setEncoding('utf8').on('data', (s) => { output += s; });
-  const exited = new Promise((resolve, reject) => {
-    proc.on('error', reject);
-    proc.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { proc, exited, log: () => output };
-}
-
-async function waitReady(srv, url, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let exitedEarly = null;
-  srv.exited.then((r) => { exitedEarly = r; }, (e) => { exitedEarly = { error: e }; });
-  while (Date.now() < deadline) {
-    if (exitedEarly) {
-      throw new Error(`chuhai exited before it was ready: ${JSON.stringify(exitedEarly)}\n${srv.log()}`);
-    }
-    try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`chuhai was not ready within ${timeoutMs} ms\n${srv.log()}`);
-}
-
-/** Retries `check` (which throws on failure) until it passes or time runs out. */
-async function eventually(check, timeoutMs = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await sleep(100);
-    }
-  }
-}
-
-async function textOf(locator) {
-  return ((await locator.textContent({ timeout: STEP_TIMEOUT })) ?? '').replace(/\s+/g, ' ').trim();
-}
-
-async function expectTextContains(locator, expected) {
-  await eventually(async () => {
-    const text = await textOf(locator);
-    assert.ok(text.includes(expected), `expected ${locator} to contain ${JSON.stringify(expected)}, got ${JSON.stringify(text)}`);
-  });
-}
-
-function pathOf(page) {
-  return new URL(page.url()).pathname;
-}
-
-async function expectPath(page, pathname) {
-  const matches = (p) => (pathname instanceof RegExp ? pathname.test(p) : p === pathname);
-  await page.waitForURL((u) => matches(u.pathname), { timeout: STEP_TIMEOUT });
-  assert.ok(matches(pathOf(page)), `path ${pathOf(page)} matches ${pathname}`);
-}
-
-async function newContext(options = {}) {
-  const context = await browser.newContext({ locale: 'en-US', ...options });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
-  return context;
-}
-
-async function signIn(page, email = DEMO_EMAIL) {
-  await page.goto(`${baseUrl}/console/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await page.click('form[action="/console/login"] button[type=submit]');
-  await expectPath(page, '/console');
-  await page.locator('[data-testid=dashboard-title]').waitFor();
-}
-
 
 /** Clicks `button` and returns the status of the POST it sends to a path matching `pathname`. */
 async function submitStatus(page, button, pathname) {
@@ -186,66 +68,14 @@ async function pageWidth(page) {
 const usCard = '[data-testid=market-pricing][data-market=us]';
 const caCard = '[data-testid=market-pricing][data-market=ca]';
 
-async function screenshot(t, page, name) {
-  const shot = path.join(shotDir, name);
-  await page.screenshot({ path: shot, fullPage: true });
-  t.diagnostic(`screenshot: ${shot}`);
-}
-
 before(async () => {
-  assert.ok(existsSync(chuhaiBin), `no chuhai binary at ${chuhaiBin}: run \`cargo build --release -p chuhai\` or set CHUHAI_BIN`);
-  assert.ok(existsSync(chromiumBin), `no Chromium at ${chromiumBin}: run \`apt-get install -y chromium\``);
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'chuhai-browser-data-'));
-  shotDir = await mkdtemp(path.join(os.tmpdir(), 'chuhai-browser-shots-'));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = startServer(chuhaiBin, port, dataDir);
-  await waitReady(server, baseUrl);
-  browser = await chromium.launch({
-    executablePath: chromiumBin,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  await suite.start();
+  ({ baseUrl } = suite);
   sessionContext = await newContext({ viewport: { width: 1280, height: 800 } });
   sessionPage = await sessionContext.newPage();
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  let result;
-  if (server && server.proc.exitCode === null && server.proc.signalCode === null) {
-    server.proc.kill('SIGTERM');
-    result = await Promise.race([
-      server.exited,
-      sleep(20_000, null, { ref: false }).then(() => ({ timedOut: true })),
-    ]);
-    if (result.timedOut) server.proc.kill('SIGKILL');
-  } else if (server) {
-    result = await server.exited;
-  }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  if (server) {
-    assert.deepEqual(result, { code: 0, signal: null },
-      `chuhai did not shut down gracefully on SIGTERM\n${server.log()}`);
-  }
-});
-
-// Never leave a server behind if the runner dies.
-process.on('exit', () => {
-  if (server && server.proc.exitCode === null && server.proc.signalCode === null) {
-    server.proc.kill('SIGKILL');
-  }
-});
-
-
+after(() => suite.stop());
 
 test('the new-market form shows an error at each field and saves nothing', { timeout: TEST_TIMEOUT }, async (t) => {
   const page = sessionPage;
