@@ -37,13 +37,7 @@ async fn seller(store: &Store, slug: &str) -> Result<i64> {
     }
 }
 
-fn today() -> Date {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() / 86_400)
-        .unwrap_or(0);
-    Date::from_days_since_epoch(days as i32).unwrap_or(Date::EPOCH)
-}
+use chuhai_web::time::today;
 
 pub async fn import(cmd: ImportCommand) -> Result<()> {
     match cmd {

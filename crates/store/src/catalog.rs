@@ -536,6 +536,23 @@ impl Store {
             .collect())
     }
 
+    /// Every product of the seller, by id (read page by page).
+    pub async fn all_products(
+        &self,
+        organisation_id: i64,
+    ) -> Result<Vec<ProductRecord>, StoreError> {
+        let mut products = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.list_products(organisation_id, after, 500).await?;
+            products.extend(page.items);
+            match page.next_after {
+                Some(a) => after = a,
+                None => return Ok(products),
+            }
+        }
+    }
+
     /// Price inputs of every variant of the seller, by variant id.
     pub async fn variant_price_inputs(
         &self,

@@ -6,6 +6,19 @@ pub fn now_millis() -> i64 {
         .unwrap_or(0)
 }
 
+/// The calendar date of `ms` (epoch milliseconds) in UTC.
+pub fn date_of(ms: i64) -> chuhai_domain::calendar::Date {
+    let days = i32::try_from(ms.div_euclid(86_400_000)).unwrap_or(0);
+    chuhai_domain::calendar::Date::from_days_since_epoch(days)
+        .unwrap_or(chuhai_domain::calendar::Date::EPOCH)
+}
+
+/// Today's date in UTC: the day rates, schedules and derivations use when
+/// the caller names none.
+pub fn today() -> chuhai_domain::calendar::Date {
+    date_of(now_millis())
+}
+
 /// An epoch-milliseconds time as RFC 3339 UTC, e.g. `2026-11-26T21:39:57Z`.
 pub fn rfc3339(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -45,5 +58,13 @@ mod tests {
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_795_729_197_000), "2026-11-26T21:39:57Z");
         assert_eq!(rfc3339(-1000), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn dates_of_instants_are_utc_days() {
+        assert_eq!(date_of(1_795_729_197_000).to_string(), "2026-11-26");
+        assert_eq!(date_of(1_795_737_599_999).to_string(), "2026-11-26");
+        assert_eq!(date_of(1_795_737_600_000).to_string(), "2026-11-27");
+        assert_eq!(date_of(-1).to_string(), "1969-12-31");
     }
 }

@@ -3,7 +3,6 @@
 //! full sets load with `chuhai import hs FILE` and `chuhai import fx FILE`.
 
 use anyhow::{anyhow, Result};
-use chuhai_domain::calendar::Date;
 use chuhai_domain::catalog::{parse_hs_csv, Locale};
 use chuhai_domain::country::Country;
 use chuhai_domain::market::{Incoterm, Market};
@@ -170,7 +169,7 @@ pub async fn seed(store: &Store, seller_id: i64, now: i64) -> Result<()> {
     if !report.errors.is_empty() {
         return Err(anyhow!("demo products: {:?}", report.errors));
     }
-    let today = Date::from_days_since_epoch((now / 86_400_000) as i32).unwrap_or(Date::EPOCH);
+    let today = chuhai_web::time::date_of(now);
     pricing::derive_all(store, seller_id, today)
         .await
         .map_err(|p| anyhow!("demo prices: {}", p.detail))?;

@@ -114,11 +114,11 @@ pub async fn create_product(
             reason: p.reason,
         })
         .collect();
+    // Codes are checked only when a nomenclature is loaded.
+    let nomenclature_loaded = state.store.hs_counts().await?.2 > 0;
     for (i, v) in draft.variants.iter().enumerate() {
         if let Some(hs) = &v.trade.hs_code {
-            if state.store.hs_counts().await?.2 > 0
-                && state.store.hs_code(hs.as_str()).await?.is_none()
-            {
+            if nomenclature_loaded && state.store.hs_code(hs.as_str()).await?.is_none() {
                 errors.push(FieldProblem {
                     field: format!("variants[{i}].trade.hs_code"),
                     reason: format!("{} is not an HS 2022 subheading", hs.as_str()),
@@ -406,10 +406,7 @@ pub async fn create_market(
 fn parse_date(field: &'static str, raw: Option<&str>) -> Result<Date, Problem> {
     match raw {
         Some(d) => Date::parse(d).map_err(|e| Problem::field(field, e.to_string())),
-        None => {
-            let days = now_millis().div_euclid(86_400_000);
-            Date::from_days_since_epoch(days as i32).ok_or_else(Problem::internal)
-        }
+        None => Ok(crate::time::today()),
     }
 }
 

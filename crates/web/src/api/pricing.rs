@@ -322,8 +322,7 @@ pub async fn set_variant_pricing(
             .collect(),
     };
     let candidate = pricing::pricing_from_parts(&variant, &market, &proposed)?;
-    let today = Date::from_days_since_epoch(now_millis().div_euclid(86_400_000) as i32)
-        .ok_or_else(Problem::internal)?;
+    let today = crate::time::today();
     if let Ok(conv) =
         fx::conversion(&state.store, variant.base_price.currency(), currency, today).await
     {

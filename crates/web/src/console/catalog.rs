@@ -764,8 +764,7 @@ async fn create_product(
         Err(e) => return Err(e.into()),
     };
     let id = ids.first().copied().ok_or_else(Problem::internal)?;
-    let today = Date::from_days_since_epoch((now_millis() / 86_400_000) as i32)
-        .ok_or_else(Problem::internal)?;
+    let today = crate::time::today();
     let outcome = match derive_all(&state.store, org, today).await {
         Ok(_) => "saved",
         Err(e) => {

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chuhai_domain::accounts::UiLocale;
-use chuhai_domain::calendar::Date;
 use chuhai_domain::money::Currency;
 use chuhai_store::accounts::Principal;
 use chuhai_store::jobs::JobRecord;
@@ -24,7 +23,7 @@ use crate::problem::Problem;
 use crate::services::imports::export_shopify;
 use crate::services::jobs::enqueue_import;
 use crate::state::AppState;
-use crate::time::{now_millis, rfc3339};
+use crate::time::rfc3339;
 use crate::BODY_LIMIT_BYTES;
 
 /// The header carrying the session's CSRF secret on uploads.
@@ -226,11 +225,7 @@ async fn export(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         return Ok(to_login());
     };
     let csv = export_shopify(&state.store, p.organisation.id).await?;
-    let today = i32::try_from(now_millis().div_euclid(86_400_000))
-        .ok()
-        .and_then(Date::from_days_since_epoch)
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let today = crate::time::today().to_string();
     // Slugs are a-z, 0-9 and -; anything else is left out of the name.
     let slug: String = p
         .organisation

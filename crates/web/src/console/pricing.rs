@@ -41,7 +41,7 @@ use super::{html, locale, session, session_with_csrf, to_login, Shell};
 use crate::problem::Problem;
 use crate::services::{fx, pricing};
 use crate::state::AppState;
-use crate::time::now_millis;
+use crate::time::{now_millis, today};
 
 /// The currency of base prices entered in the console.
 const BASE_CURRENCY: Currency = Currency::CNY;
@@ -99,11 +99,6 @@ impl Errors {
     fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
-
-fn today() -> Result<Date, Problem> {
-    Date::from_days_since_epoch(now_millis().div_euclid(86_400_000) as i32)
-        .ok_or_else(Problem::internal)
 }
 
 fn days(d: Date) -> i64 {
@@ -222,7 +217,7 @@ pub(super) async fn created_notice(
     let no_rate = if priced {
         None
     } else {
-        fx::conversion(&state.store, BASE_CURRENCY, currency, today()?)
+        fx::conversion(&state.store, BASE_CURRENCY, currency, today())
             .await
             .is_err()
             .then_some(currency.code())
@@ -554,7 +549,7 @@ async fn create_market(
     }
     // The market is saved either way; its prices may wait for a rate.
     let code = &market.code;
-    let target = match pricing::derive_all(&state.store, org, today()?).await {
+    let target = match pricing::derive_all(&state.store, org, today()).await {
         // A market without an exchange rate is reported, not an error.
         Ok(r) if r.skipped.iter().any(|s| s.sku == "*" && &s.market == code) => {
             format!("/console/markets?created={code}&unpriced=1")
@@ -635,7 +630,7 @@ async fn render_market(
     let t = Tr::for_locale(lang);
     let org = p.organisation.id;
     let mk = &m.market;
-    let day = today()?;
+    let day = today();
     let (rate, rate_source, no_rate) =
         match fx::conversion(&state.store, BASE_CURRENCY, mk.currency, day).await {
             Ok(c) if c.is_identity() => (t.no_conversion.to_owned(), String::new(), None),
@@ -1071,7 +1066,7 @@ async fn render_pricing(
     let t = Tr::for_locale(lang);
     let org = p.organisation.id;
     let vid = ctx.variant_id();
-    let day = today()?;
+    let day = today();
     let draft = &ctx.product.draft;
     let variant = &draft.variants[ctx.index];
     let stored_rules = OrderQuantityRules {
@@ -1416,7 +1411,7 @@ async fn save_market_pricing(
                 .collect(),
         };
         let candidate = pricing::pricing_from_parts(&ctx.input, &market, &proposed)?;
-        let day = today()?;
+        let day = today();
         if let Ok(conv) =
             fx::conversion(&state.store, ctx.input.base_price.currency(), currency, day).await
         {

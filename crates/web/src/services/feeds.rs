@@ -31,16 +31,7 @@ pub async fn google_feed(
         .await?
         .into_iter()
         .collect();
-    let mut products = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = store.list_products(organisation_id, after, 500).await?;
-        products.extend(page.items);
-        match page.next_after {
-            Some(a) => after = a,
-            None => break,
-        }
-    }
+    let products = store.all_products(organisation_id).await?;
     let currency = market.market.currency;
     let mut items = Vec::new();
     let mut left_out = Vec::new();

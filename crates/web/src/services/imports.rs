@@ -181,16 +181,12 @@ pub async fn import_shopify_with_progress(
 
 /// Writes all of a seller's products as Shopify CSV.
 pub async fn export_shopify(store: &Store, organisation_id: i64) -> Result<Vec<u8>, Problem> {
-    let mut drafts = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = store.list_products(organisation_id, after, 500).await?;
-        drafts.extend(page.items.into_iter().map(|p| p.draft));
-        match page.next_after {
-            Some(a) => after = a,
-            None => break,
-        }
-    }
+    let drafts: Vec<_> = store
+        .all_products(organisation_id)
+        .await?
+        .into_iter()
+        .map(|p| p.draft)
+        .collect();
     let default_locale = Locale::parse("en").map_err(|_| Problem::internal())?;
     let mut out = Vec::new();
     write_shopify_csv(&mut out, &drafts, &default_locale)
