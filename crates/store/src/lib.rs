@@ -20,6 +20,7 @@ mod pool;
 pub mod price_config;
 pub mod prices;
 pub mod reference;
+pub mod trade;
 
 pub use error::StoreError;
 pub use migrate::latest_schema_version;
@@ -39,6 +40,21 @@ pub(crate) async fn bump_generation(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+impl Store {
+    /// The current data generation of an organisation (0: the platform's
+    /// reference data); 0 when nothing was ever written.
+    pub async fn data_generation(&self, organisation_id: i64) -> Result<i64, StoreError> {
+        use sqlx::Row;
+        let row = sqlx::query(
+            "SELECT COALESCE((SELECT generation FROM data_generations WHERE organisation_id = $1), 0) AS g",
+        )
+        .bind(organisation_id)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(row.try_get("g")?)
+    }
 }
 
 /// Milliseconds since the Unix epoch (UTC): the one time format in storage.

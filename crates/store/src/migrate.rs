@@ -27,6 +27,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_accounts"),
     migration!(2, "0002_catalog"),
+    migration!(3, "0003_trade"),
 ];
 
 /// The schema version this build migrates to.
