@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod catalog;
 pub mod country;
+pub mod customs;
 pub mod fx;
 pub mod market;
 pub mod money;
