@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod country;
 pub mod customs;
 pub mod fx;
+pub mod inventory;
 pub mod market;
 pub mod money;
 pub mod pricing;
