@@ -7,6 +7,7 @@ pub mod country;
 pub mod customs;
 pub mod fx;
 pub mod inventory;
+pub mod landed;
 pub mod market;
 pub mod money;
 pub mod pricing;
