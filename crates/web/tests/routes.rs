@@ -121,6 +121,9 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     ("POST", "/api/v1/markets"),
     ("POST", "/api/v1/prices/derive"),
     ("GET", "/api/v1/fx/conversion"),
+    ("POST", "/api/v1/export-shipments"),
+    ("GET", "/api/v1/export-shipments"),
+    ("GET", "/api/v1/customs/summary"),
     // Reference data shared by every organisation.
     ("GET", "/api/v1/hs-codes"),
     ("GET", "/api/v1/hs-codes/{code}"),
@@ -145,6 +148,17 @@ async fn another_tenants_objects_answer_404_on_every_route() {
     .await
     .unwrap()
     .id;
+    let mut shipment: Value =
+        serde_json::from_str(include_str!("fixtures/shipment-b2c-de.json")).unwrap();
+    // Only lamps are in the nomenclature seed_catalog loads.
+    shipment["shipment"]["items"][1]["gcode"] = json!("9405420000");
+    let a_shipment: Value = app
+        .post_json("/api/v1/export-shipments", Some(&a.token), &shipment)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let a_shipment = a_shipment["id"].as_i64().unwrap().to_string();
     let mut checked = 0;
     for (method, template) in documented_operations() {
         if NOT_ADDRESSED.contains(&(method.as_str(), template.as_str())) {
@@ -198,6 +212,17 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 template.replace("{id}", &a_product.1.to_string()),
                 json!({"moq": 1, "pack_size": 1, "increment": 1}),
             ),
+            "/api/v1/export-shipments/{id}" => (template.replace("{id}", &a_shipment), member.clone()),
+            "/api/v1/export-shipments/{id}/messages/{kind}" => (
+                template.replace("{id}", &a_shipment).replace("{kind}", "ceb303"),
+                member.clone(),
+            ),
+            "/api/v1/export-shipments/{id}/documents/{kind}" => (
+                template
+                    .replace("{id}", &a_shipment)
+                    .replace("{kind}", "commercial-invoice"),
+                member.clone(),
+            ),
             other => panic!("{method} {other} has no tenant-isolation case: add one here"),
         };
         let res = app
@@ -218,7 +243,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 14);
+    assert_eq!(checked, 17);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod customs;
 pub mod pricing;
 pub mod reference;
 pub mod tokens;
@@ -34,6 +35,8 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "reference", description = "HS nomenclature and exchange rates"),
         (name = "catalog", description = "Products, variants, Shopify CSV import and export"),
         (name = "pricing", description = "Markets, derived prices and price quotes"),
+        (name = "landed-cost", description = "Duties, taxes and fees to the destination: rules, tariff lines and quotes"),
+        (name = "customs", description = "China export customs (9610/9710/9810, CEB messages, summary declaration) and trade documents"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -85,6 +88,11 @@ fn parts() -> (
         ))
         .routes(routes!(pricing::set_variant_pricing))
         .routes(routes!(pricing::set_order_rules))
+        .routes(routes!(customs::create_shipment, customs::list_shipments))
+        .routes(routes!(customs::get_shipment))
+        .routes(routes!(customs::shipment_message))
+        .routes(routes!(customs::shipment_document))
+        .routes(routes!(customs::summary))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

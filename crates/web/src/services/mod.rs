@@ -1,6 +1,7 @@
 //! Use cases that join the domain's rules to the store: shared by the API,
 //! the console and the command line.
 
+pub mod customs;
 pub mod feeds;
 pub mod fx;
 pub mod imports;
