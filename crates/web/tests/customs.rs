@@ -59,7 +59,10 @@ async fn a_b2c_parcel_is_9610_with_its_four_messages() {
     let id = s["id"].as_i64().unwrap();
 
     let res = app
-        .get(&format!("/api/v1/export-shipments/{id}/messages/ceb303"), &t.token)
+        .get(
+            &format!("/api/v1/export-shipments/{id}/messages/ceb303"),
+            &t.token,
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
@@ -67,27 +70,42 @@ async fn a_b2c_parcel_is_9610_with_its_four_messages() {
         "application/xml; charset=utf-8"
     );
     let xml = res.text().await.unwrap();
-    assert!(xml.contains("xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\""), "{xml}");
-    assert!(xml.contains("<ceb:orderNo>SO-2026-10-0042</ceb:orderNo>"), "{xml}");
+    assert!(
+        xml.contains("xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<ceb:orderNo>SO-2026-10-0042</ceb:orderNo>"),
+        "{xml}"
+    );
     assert!(xml.contains("<ceb:orderType>E</ceb:orderType>"), "{xml}");
     assert!(xml.contains("<ceb:appStatus>1</ceb:appStatus>"), "{xml}");
     // appTime is the record's creation in China time: stable on a re-read.
     let again = app
-        .get(&format!("/api/v1/export-shipments/{id}/messages/CEB303"), &t.token)
+        .get(
+            &format!("/api/v1/export-shipments/{id}/messages/CEB303"),
+            &t.token,
+        )
         .await
         .text()
         .await
         .unwrap();
     assert_eq!(xml, again);
     let list = app
-        .get(&format!("/api/v1/export-shipments/{id}/messages/ceb603"), &t.token)
+        .get(
+            &format!("/api/v1/export-shipments/{id}/messages/ceb603"),
+            &t.token,
+        )
         .await
         .text()
         .await
         .unwrap();
     assert!(list.contains("<ceb:gcode>6214100000</ceb:gcode>"), "{list}");
     let res = app
-        .get(&format!("/api/v1/export-shipments/{id}/messages/ceb999"), &t.token)
+        .get(
+            &format!("/api/v1/export-shipments/{id}/messages/ceb999"),
+            &t.token,
+        )
         .await;
     expect_problem(res, 404, "not_found").await;
 
@@ -231,7 +249,11 @@ async fn the_monthly_summary_groups_last_months_9610_lists() {
     let app = TestApp::spawn().await;
     let t = app.tenant("lumi").await;
     // Two October parcels to Germany, one November parcel.
-    for (no, date) in [("A-1", "2026-10-30"), ("A-2", "2026-10-31"), ("A-3", "2026-11-02")] {
+    for (no, date) in [
+        ("A-1", "2026-10-30"),
+        ("A-2", "2026-10-31"),
+        ("A-3", "2026-11-02"),
+    ] {
         let mut body = b2c_de();
         body["shipment"]["order"]["order_no"] = json!(no);
         body["shipment"]["logistics"]["logistics_no"] = json!(format!("YT{no}"));
@@ -253,7 +275,10 @@ async fn the_monthly_summary_groups_last_months_9610_lists() {
     assert_eq!(rows.len(), 2, "{v}");
     let scarf = rows.iter().find(|r| r["gcode"] == "6214100000").unwrap();
     assert_eq!(scarf["list_count"], 2);
-    assert_eq!(scarf["value"], json!({"amount": "84.00", "currency": "EUR"}));
+    assert_eq!(
+        scarf["value"],
+        json!({"amount": "84.00", "currency": "EUR"})
+    );
     let csv = app
         .get("/api/v1/customs/summary?month=2026-10&format=csv", &t.token)
         .await
@@ -322,12 +347,141 @@ async fn documents_print_the_shipment_with_ioss_and_incoterm() {
     for needle in ["PACKING LIST", "LUMI/FRA 1-1", "45 × 22 × 15", "1.900"] {
         assert!(packing.contains(needle), "{needle} not in:\n{packing}");
     }
-    assert!(!packing.contains("104.50"), "a packing list shows no prices");
+    assert!(
+        !packing.contains("104.50"),
+        "a packing list shows no prices"
+    );
     let proforma = pdf_text(&get("proforma-invoice").await);
     assert!(proforma.contains("PROFORMA INVOICE"));
     assert!(proforma.contains("PI-SO-2026-10-0042"));
     let res = app
-        .get(&format!("/api/v1/export-shipments/{id}/documents/receipt"), &t.token)
+        .get(
+            &format!("/api/v1/export-shipments/{id}/documents/receipt"),
+            &t.token,
+        )
         .await;
     expect_problem(res, 404, "not_found").await;
+}
+
+/// Signs in to the console as `email`; returns the session cookie value.
+async fn console_session(app: &TestApp, email: &str) -> String {
+    let res = app
+        .client
+        .get(app.url("/console/login"))
+        .send()
+        .await
+        .unwrap();
+    let cookie_of = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .find_map(|v| {
+                v.to_str()
+                    .unwrap()
+                    .strip_prefix(&format!("{name}="))
+                    .map(|s| s.split(';').next().unwrap().to_owned())
+            })
+            .unwrap()
+    };
+    let csrf = cookie_of(&res, "chuhai_login_csrf");
+    let res = app
+        .client
+        .post(app.url("/console/login"))
+        .header("cookie", format!("chuhai_login_csrf={csrf}"))
+        .form(&[
+            ("email", email),
+            ("password", common::PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    cookie_of(&res, "chuhai_session")
+}
+
+#[tokio::test]
+async fn the_console_lists_shipments_with_messages_documents_and_the_summary() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("lumi").await;
+    let s: Value = app
+        .post_json("/api/v1/export-shipments", Some(&t.token), &b2c_de())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = s["id"].as_i64().unwrap();
+    let session = console_session(&app, &t.email).await;
+    let page = |path: String, lang: &'static str| {
+        let app = &app;
+        let session = session.clone();
+        async move {
+            app.client
+                .get(app.url(&path))
+                .header(
+                    "cookie",
+                    format!("chuhai_session={session}; chuhai_lang={lang}"),
+                )
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let html = page("/console/customs?month=2026-10".into(), "en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-order=\"SO-2026-10-0042\" data-mode=\"9610\""),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        "/console/customs/shipments/{id}/documents/commercial-invoice"
+    )));
+    assert!(html.contains(&format!("/console/customs/shipments/{id}/messages/CEB603")));
+    // The October summary has the lamp and the scarf lines.
+    assert_eq!(
+        html.matches("data-testid=\"summary-row\"").count(),
+        2,
+        "{html}"
+    );
+    assert!(html.contains("data-gcode=\"6214100000\""));
+    let zh = page("/console/customs?month=2026-10".into(), "zh-CN")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(zh.contains("报关与单证"));
+    assert!(zh.contains("9610 汇总申报"));
+    let pdf = page(
+        format!("/console/customs/shipments/{id}/documents/packing-list"),
+        "en",
+    )
+    .await;
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let csv = page(
+        "/console/customs/summary?month=2026-10&format=csv".into(),
+        "en",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    // Another seller's console sees neither the shipment nor its files.
+    let other = app.tenant("other").await;
+    let other_session = console_session(&app, &other.email).await;
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/console/customs/shipments/{id}/documents/packing-list"
+        )))
+        .header("cookie", format!("chuhai_session={other_session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
 }

@@ -212,9 +212,13 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 template.replace("{id}", &a_product.1.to_string()),
                 json!({"moq": 1, "pack_size": 1, "increment": 1}),
             ),
-            "/api/v1/export-shipments/{id}" => (template.replace("{id}", &a_shipment), member.clone()),
+            "/api/v1/export-shipments/{id}" => {
+                (template.replace("{id}", &a_shipment), member.clone())
+            }
             "/api/v1/export-shipments/{id}/messages/{kind}" => (
-                template.replace("{id}", &a_shipment).replace("{kind}", "ceb303"),
+                template
+                    .replace("{id}", &a_shipment)
+                    .replace("{kind}", "ceb303"),
                 member.clone(),
             ),
             "/api/v1/export-shipments/{id}/documents/{kind}" => (

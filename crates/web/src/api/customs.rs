@@ -89,13 +89,8 @@ pub async fn create_shipment(
     ApiJson(req): ApiJson<ShipmentRequest>,
 ) -> Result<(StatusCode, Json<ExportShipmentView>), Problem> {
     principal.require(Scope::OrdersWrite)?;
-    let record = customs::create(
-        &state.store,
-        principal.0.organisation.id,
-        req,
-        now_millis(),
-    )
-    .await?;
+    let record =
+        customs::create(&state.store, principal.0.organisation.id, req, now_millis()).await?;
     Ok((StatusCode::CREATED, Json(ExportShipmentView::from(&record))))
 }
 
@@ -123,7 +118,9 @@ pub async fn list_shipments(
         items: records,
         next_after: p.next_after,
     };
-    Ok(Json(ListOf::from_page(page, |r| ExportShipmentView::from(r))))
+    Ok(Json(ListOf::from_page(page, |r| {
+        ExportShipmentView::from(r)
+    })))
 }
 
 /// Show one export shipment.
@@ -166,7 +163,10 @@ pub async fn shipment_message(
     );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
             (header::CONTENT_DISPOSITION, filename),
         ],
         message.xml,
@@ -279,7 +279,10 @@ pub async fn summary(
             .into_response()),
         "xml" => Ok((
             [
-                (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_TYPE,
+                    "application/xml; charset=utf-8".to_owned(),
+                ),
                 (
                     header::CONTENT_DISPOSITION,
                     format!("attachment; filename=\"summary-9610-{month}.xml\""),

@@ -7,6 +7,7 @@
 
 mod catalog;
 mod cookies;
+mod customs;
 mod hs;
 mod i18n;
 mod imports;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/settings/tokens", post(create_token))
         .route("/console/settings/tokens/{id}/revoke", post(revoke_token))
         .merge(catalog::router())
+        .merge(customs::router())
         .merge(hs::router())
         .merge(imports::router())
         .merge(pricing::router())

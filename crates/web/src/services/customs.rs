@@ -208,8 +208,7 @@ pub async fn create(
     req: ShipmentRequest,
     now: Millis,
 ) -> Result<ShipmentRecord, Problem> {
-    let classification =
-        validate(&req.shipment).map_err(|e| customs_problems("shipment.", e))?;
+    let classification = validate(&req.shipment).map_err(|e| customs_problems("shipment.", e))?;
     let mut errors = check_terms(&req);
     if store.hs_counts().await?.2 > 0 {
         for (i, item) in req.shipment.items.iter().enumerate() {
@@ -218,9 +217,7 @@ pub async fn create(
             if store.hs_code(hs6).await?.is_none() {
                 errors.push(FieldProblem {
                     field: format!("shipment.items[{i}].gcode"),
-                    reason: format!(
-                        "HS subheading {hs6} is not in the HS 2022 nomenclature"
-                    ),
+                    reason: format!("HS subheading {hs6} is not in the HS 2022 nomenclature"),
                 });
             }
         }
@@ -326,7 +323,9 @@ fn build(
 /// which this server does not have: see the customs module's docs.
 pub fn message(record: &ShipmentRecord, kind: CebMessageKind) -> Result<CebMessage, Problem> {
     if !message_kinds(&record.request.shipment).contains(&kind) {
-        return Err(Problem::not_found("message (CEB403 needs a recorded payment)"));
+        return Err(Problem::not_found(
+            "message (CEB403 needs a recorded payment)",
+        ));
     }
     build(
         &record.request.shipment,
@@ -386,7 +385,8 @@ pub async fn summary(
     for row in rows {
         shipments.push(record(row)?.request.shipment);
     }
-    let rows = summarize(&shipments, (year, m)).map_err(|e| Problem::field("month", e.to_string()))?;
+    let rows =
+        summarize(&shipments, (year, m)).map_err(|e| Problem::field("month", e.to_string()))?;
     Ok((year, m, rows))
 }
 
@@ -524,7 +524,11 @@ pub fn document(record: &ShipmentRecord, kind: DocumentKind) -> Result<TradeDocu
         )
     } else {
         t.packages.iter().fold((0, 0, 0), |(c, n, g), p| {
-            (c + u64::from(p.count), n + p.net_weight_g, g + p.gross_weight_g)
+            (
+                c + u64::from(p.count),
+                n + p.net_weight_g,
+                g + p.gross_weight_g,
+            )
         })
     };
     let charges = vec![
