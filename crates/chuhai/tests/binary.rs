@@ -125,6 +125,23 @@ async fn serve_seeds_the_demo_on_sqlite_and_stops_gracefully() {
     assert_eq!(me["organisation"]["name"], "Shenzhen Lumi Lighting Co.");
     assert_eq!(me["organisation"]["name_zh"], "深圳光米照明");
     assert_eq!(me["organisation"]["slug"], "lumi");
+    // The demo's export shipments: one of each customs mode, 9610 twice.
+    let shipments: Value = client
+        .get(format!("{}/api/v1/export-shipments", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let modes: Vec<&str> = shipments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(modes, ["9610", "9610", "9710", "9810"]);
     assert_eq!(server.terminate(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,7 @@
 //! The demo: what an empty database is seeded with unless `--no-demo`.
 
 pub mod catalog;
+pub mod customs;
 
 use anyhow::Result;
 use chuhai_domain::accounts::{hash_password, Email, OrganisationKind, Role, Slug, UiLocale};
@@ -90,6 +91,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<()> {
     // Only the process that created the seller gives it its catalog.
     if let Some(id) = seller_id {
         catalog::seed(store, id, now).await?;
+        customs::seed(store, id, now).await?;
     }
     tracing::info!("seeded the demo organisations (demo login {OWNER_EMAIL} / {PASSWORD})");
     Ok(())
