@@ -85,6 +85,10 @@ pub(crate) async fn open_store(db: &DatabaseArgs, migrate: bool) -> Result<Store
 
 async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     let store = open_store(&args.db, true).await?;
+    // Destination import rules are reference facts every install needs.
+    chuhai_web::services::landed::seed_rules_if_empty(&store, chuhai_web::time::now_millis())
+        .await
+        .map_err(|p| anyhow::anyhow!("destination rules: {}", p.detail))?;
     let demo_login = if args.no_demo {
         None
     } else {

@@ -298,3 +298,51 @@ impl Store {
         rows.iter().map(shipment_from_row).collect()
     }
 }
+
+/// A variant's customs data, found by SKU for a landed-cost quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuTrade {
+    pub sku: String,
+    pub hs_code: Option<String>,
+    pub origin_country: Option<String>,
+    /// Net weight, else gross weight, in grams.
+    pub grams: Option<i64>,
+    /// The national tariff code for the asked destination, when set.
+    pub tariff_code: Option<String>,
+}
+
+impl Store {
+    /// The customs data of the seller's variants with these SKUs (those that
+    /// exist), with their tariff code for `destination` (ISO alpha-2).
+    pub async fn sku_trade(
+        &self,
+        organisation_id: i64,
+        skus: &[&str],
+        destination: &str,
+    ) -> Result<Vec<SkuTrade>, StoreError> {
+        let mut out = Vec::with_capacity(skus.len());
+        for sku in skus {
+            let row = sqlx::query(
+                "SELECT v.sku, v.hs_code, v.origin_country, COALESCE(v.net_grams, v.grams) AS g,
+                        (SELECT t.tariff_code FROM variant_tariff_codes t
+                          WHERE t.variant_id = v.id AND t.country = $3) AS tariff_code
+                 FROM variants v WHERE v.organisation_id = $1 AND v.sku = $2",
+            )
+            .bind(organisation_id)
+            .bind(*sku)
+            .bind(destination)
+            .fetch_optional(self.reader())
+            .await?;
+            if let Some(r) = row {
+                out.push(SkuTrade {
+                    sku: r.try_get("sku")?,
+                    hs_code: r.try_get("hs_code")?,
+                    origin_country: r.try_get("origin_country")?,
+                    grams: r.try_get("g")?,
+                    tariff_code: r.try_get("tariff_code")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

@@ -38,6 +38,7 @@ pub fn app(store: Store, settings: WebSettings) -> Router {
         metrics: Arc::new(metrics::Metrics::default()),
         settings: Arc::new(settings),
         pricing_cache: Arc::default(),
+        landed_cache: Arc::default(),
     };
     Router::new()
         .merge(api::router(state.clone()))

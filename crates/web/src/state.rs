@@ -21,4 +21,5 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub settings: Arc<WebSettings>,
     pub pricing_cache: Arc<crate::services::pricing_cache::PricingCache>,
+    pub landed_cache: Arc<crate::services::landed::LandedCache>,
 }

@@ -124,6 +124,13 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     ("POST", "/api/v1/export-shipments"),
     ("GET", "/api/v1/export-shipments"),
     ("GET", "/api/v1/customs/summary"),
+    ("POST", "/api/v1/landed-cost/quotes"),
+    ("POST", "/api/v1/landed-cost/net-price"),
+    // Reference data shared by every organisation (written by the platform).
+    ("GET", "/api/v1/landed-cost/rules"),
+    ("POST", "/api/v1/landed-cost/rules"),
+    ("GET", "/api/v1/landed-cost/tariff-lines"),
+    ("POST", "/api/v1/landed-cost/tariff-lines"),
     // Reference data shared by every organisation.
     ("GET", "/api/v1/hs-codes"),
     ("GET", "/api/v1/hs-codes/{code}"),

@@ -159,6 +159,14 @@ pub async fn seed(store: &Store, seller_id: i64, now: i64) -> Result<()> {
     fx::import_ecb(store, RATES)
         .await
         .map_err(|p| anyhow!("demo rates: {}", p.detail))?;
+    if store.tariff_lines(None).await?.is_empty() {
+        chuhai_web::services::landed::put_tariff_lines(
+            store,
+            chuhai_domain::landed::demo_tariff_lines(),
+        )
+        .await
+        .map_err(|p| anyhow!("demo tariff lines: {}", p.detail))?;
+    }
     for m in demo_markets()? {
         store.create_market(seller_id, &m, now).await?;
     }

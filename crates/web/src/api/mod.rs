@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod customs;
+pub mod landed;
 pub mod pricing;
 pub mod reference;
 pub mod tokens;
@@ -93,6 +94,13 @@ fn parts() -> (
         .routes(routes!(customs::shipment_message))
         .routes(routes!(customs::shipment_document))
         .routes(routes!(customs::summary))
+        .routes(routes!(landed::create_quote))
+        .routes(routes!(landed::net_price))
+        .routes(routes!(landed::list_rules, landed::put_rules))
+        .routes(routes!(
+            landed::list_tariff_lines,
+            landed::import_tariff_lines
+        ))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

@@ -6,5 +6,6 @@ pub mod feeds;
 pub mod fx;
 pub mod imports;
 pub mod jobs;
+pub mod landed;
 pub mod pricing;
 pub mod pricing_cache;
