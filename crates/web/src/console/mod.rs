@@ -11,6 +11,7 @@ mod customs;
 mod hs;
 mod i18n;
 mod imports;
+mod landed;
 mod pricing;
 
 use askama::Template;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/settings/tokens/{id}/revoke", post(revoke_token))
         .merge(catalog::router())
         .merge(customs::router())
+        .merge(landed::router())
         .merge(hs::router())
         .merge(imports::router())
         .merge(pricing::router())
