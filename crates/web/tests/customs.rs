@@ -7,6 +7,9 @@ mod common;
 use common::{expect_problem, TestApp};
 use serde_json::{json, Value};
 
+/// A change made to a valid request body.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 const B2C_DE: &str = include_str!("fixtures/shipment-b2c-de.json");
 
 fn b2c_de() -> Value {
@@ -168,7 +171,7 @@ async fn bad_shipments_name_the_field_and_store_nothing() {
     let app = TestApp::spawn().await;
     let t = app.tenant("lumi").await;
     seed_hs(&app).await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "gcode of 8 digits",
             Box::new(|v| v["shipment"]["items"][0]["gcode"] = json!("94052100")),

@@ -9,6 +9,9 @@ use chuhai_store::accounts::{NewOrganisation, NewUser};
 use common::{expect_problem, seed_catalog, TestApp, ECB_SAMPLE};
 use serde_json::{json, Value};
 
+/// A change made to a valid request body.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 /// Rules, the demo tariff lines and the sample ECB rates.
 async fn reference(app: &TestApp) {
     chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
@@ -141,7 +144,7 @@ async fn bad_quotes_are_refused_naming_the_field() {
     let app = TestApp::spawn().await;
     let t = app.tenant("lumi").await;
     reference(&app).await;
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
+    let cases: Vec<(Edit, &str, &str)> = vec![
         (
             Box::new(|v| v["items"][0]["origin"] = Value::Null),
             "invalid_input",
