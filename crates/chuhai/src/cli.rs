@@ -94,6 +94,25 @@ pub enum ImportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Load national tariff lines (CSV: region,tariff_code,description,ad_valorem_percent,specific_amount,
+    /// specific_per,specific_currency,minimum,maximum,tax_rate_percent,preferential). Lines with the same
+    /// region and code are replaced; any error loads nothing.
+    ///
+    /// Example: chuhai import tariffs eu-lines.csv
+    Tariffs {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Add destination import rule versions from a JSON array (as `chuhai export rules` writes them).
+    /// A rule change is a new version with its start date; overlapping versions are refused.
+    ///
+    /// Example: chuhai import rules uk-2029.json
+    Rules {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Import products from a Shopify product CSV. Any error saves nothing unless --partial.
     ///
     /// Example: chuhai import products --format shopify --seller lumi products.csv
@@ -126,6 +145,27 @@ pub enum ExportCommand {
         format: String,
         #[arg(long)]
         seller: String,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Write the tariff lines as CSV (the format `chuhai import tariffs` reads).
+    ///
+    /// Example: chuhai export tariffs --region EU > eu-lines.csv
+    Tariffs {
+        /// A region code (EU, GB, US…); all regions when absent.
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Write every destination import rule version as a JSON array.
+    ///
+    /// Example: chuhai export rules > rules.json
+    Rules {
         #[arg(long, short)]
         output: Option<PathBuf>,
         #[command(flatten)]

@@ -10,7 +10,7 @@ use chuhai_domain::money::Currency;
 use chuhai_store::reference::HsRow;
 use chuhai_store::Store;
 use chuhai_web::problem::Problem;
-use chuhai_web::services::{feeds, fx, imports, pricing};
+use chuhai_web::services::{feeds, fx, imports, landed, pricing};
 
 use crate::cli::{ExportCommand, ImportCommand, PricesCommand};
 use crate::open_store;
@@ -64,6 +64,32 @@ pub async fn import(cmd: ImportCommand) -> Result<()> {
                 "loaded HS nomenclature: {c} chapters, {h} headings, {s} subheadings in {:.2} s",
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        ImportCommand::Tariffs { file, db } => {
+            let store = open_store(&db, true).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let n = landed::import_tariff_csv(&store, &text)
+                .await
+                .map_err(problem)
+                .with_context(|| format!("{}: nothing was imported", file.display()))?;
+            println!("loaded {n} tariff lines");
+            Ok(())
+        }
+        ImportCommand::Rules { file, db } => {
+            let store = open_store(&db, true).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let rules: Vec<chuhai_domain::landed::ImportRule> =
+                chuhai_web::extract::parse_json(text.as_bytes())
+                    .map_err(problem)
+                    .with_context(|| format!("{}: nothing was imported", file.display()))?;
+            let n = landed::put_rules(&store, rules, chuhai_web::time::now_millis())
+                .await
+                .map_err(problem)
+                .with_context(|| format!("{}: nothing was imported", file.display()))?;
+            println!("stored {n} rule versions");
             Ok(())
         }
         ImportCommand::Fx { file, db } => {
@@ -169,6 +195,28 @@ pub async fn export(cmd: ExportCommand) -> Result<()> {
                 .await
                 .map_err(problem)?;
             write_out(output, &csv)
+        }
+        ExportCommand::Tariffs { region, output, db } => {
+            let store = open_store(&db, true).await?;
+            let lines = landed::tariff_lines(&store, region.as_deref())
+                .await
+                .map_err(problem)?;
+            write_out(
+                output,
+                chuhai_domain::landed::write_tariff_csv(&lines).as_bytes(),
+            )
+        }
+        ExportCommand::Rules { output, db } => {
+            let store = open_store(&db, true).await?;
+            let rules = store
+                .import_rules()
+                .await?
+                .iter()
+                .map(|r| serde_json::from_str::<serde_json::Value>(&r.body))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut json = serde_json::to_string_pretty(&rules)?;
+            json.push('\n');
+            write_out(output, json.as_bytes())
         }
         ExportCommand::Feed {
             seller: slug,

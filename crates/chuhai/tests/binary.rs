@@ -346,3 +346,61 @@ async fn json_logs_are_one_object_per_line_with_the_url_and_demo_login() {
     assert_eq!(server.terminate(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn tariff_lines_import_all_or_nothing_and_export_again() {
+    let dir = std::env::temp_dir().join(format!("chuhai-bin-tariffs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let header = "region,tariff_code,description,ad_valorem_percent,specific_amount,specific_per,specific_currency,minimum,maximum,tax_rate_percent,preferential\n";
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}EU,9405210010,Desk lamps,2.5,,,,,,,\nEU,94052,too short,2.5,,,,,,,\n"),
+    )
+    .unwrap();
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        format!("{header}EU,9405210010,Desk lamps,2.5,,,,,,,\n"),
+    )
+    .unwrap();
+    let data = dir.join("data");
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("CHUHAI_DATA_DIR", &data)
+            .env_remove("CHUHAI_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["import", "tariffs", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3, column tariff_code"), "{err}");
+    // Nothing of the bad file was loaded, not even its good first line.
+    let out = run(&["export", "tariffs", "--region", "EU"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), header);
+
+    let out = run(&["import", "tariffs", good.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "loaded 1 tariff lines\n"
+    );
+    let out = run(&["export", "tariffs", "--region", "EU"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{header}EU,9405210010,Desk lamps,2.5,,,,,,,\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
