@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP benchmark of a release server on SQLite: GET /healthz, an
-# authenticated GET /api/v1/me and a price quote at 64 concurrent
+# authenticated GET /api/v1/me, a price quote and a landed-cost quote at 64 concurrent
 # connections, three runs each
 # with wrk (Debian package `wrk`), plus the server's idle and loaded RSS.
 # Usage: bash benches/http.sh [seconds-per-run]
@@ -33,4 +33,7 @@ run "GET /api/v1/me" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/a
 # A price quote: variant 1 of the demo in market 1 (US), explained.
 run "GET /api/v1/variants/1/price" -H "Authorization: Bearer $token" \
   "http://127.0.0.1:$port/api/v1/variants/1/price?market=1&quantity=2&date=2026-10-30"
+# A landed-cost quote of a 5-line cart (benches/landed-quote.lua).
+TOKEN="$token" run "POST /api/v1/landed-cost/quotes" -s benches/landed-quote.lua \
+  "http://127.0.0.1:$port/api/v1/landed-cost/quotes"
 echo "loaded RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"

@@ -260,3 +260,13 @@ fn like_escape(text: &str) -> String {
     }
     out
 }
+
+impl Store {
+    /// Every loaded 6-digit HS subheading code.
+    pub async fn hs_subheading_codes(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT code FROM hs_codes WHERE level = 6 ORDER BY code")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("code")?)).collect()
+    }
+}

@@ -130,6 +130,16 @@ async fn items_by_sku_take_hs_code_origin_and_weight_from_the_catalog() {
     assert_eq!(money(&q["totals"]["duty"]), ("3.04".into(), "USD".into()));
     assert_eq!(money(&q["totals"]["tax"]), ("0.00".into(), "USD".into()));
 
+    // With the nomenclature loaded, a code outside it is refused.
+    let mut torch = body.clone();
+    torch["items"][0] = json!({"hs_code": "851310", "origin": "CN", "quantity": 1,
+        "unit_price": {"amount": "9.00", "currency": "USD"}, "weight_kg": "0.2"});
+    let res = app
+        .post_json("/api/v1/landed-cost/quotes", Some(&t.token), &torch)
+        .await;
+    let p = expect_problem(res, 422, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "items[0].hs_code");
+
     let mut unknown = body.clone();
     unknown["items"][0]["sku"] = json!("NOPE-1");
     let res = app

@@ -43,7 +43,14 @@ async fn priced(
     principal.require(Scope::CatalogRead)?;
     let reference =
         landed::reference(&state.store, &state.landed_cache, principal.0.generations.1).await?;
-    let req = landed::request(&state.store, principal.0.organisation.id, body, today()).await?;
+    let req = landed::request(
+        &state.store,
+        &reference,
+        principal.0.organisation.id,
+        body,
+        today(),
+    )
+    .await?;
     Ok((reference, req))
 }
 

@@ -346,11 +346,18 @@ async fn landed_page(
         match form {
             Err(e) => error = Some(e),
             Ok(body) => {
-                let quoted =
-                    match landed::request(&state.store, p.organisation.id, &body, today).await {
-                        Ok(req) => landed::quote_with(&reference, &req),
-                        Err(e) => Err(e),
-                    };
+                let quoted = match landed::request(
+                    &state.store,
+                    &reference,
+                    p.organisation.id,
+                    &body,
+                    today,
+                )
+                .await
+                {
+                    Ok(req) => landed::quote_with(&reference, &req),
+                    Err(e) => Err(e),
+                };
                 match quoted {
                     Ok(quote) => result = Some(breakdown(&quote, t)),
                     Err(e) => {

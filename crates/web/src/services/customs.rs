@@ -433,7 +433,7 @@ pub fn document(record: &ShipmentRecord, kind: DocumentKind) -> Result<TradeDocu
         address: t.seller_address.clone(),
         country: Some(country_name(Country::CN)),
         eori: t.seller_eori.clone(),
-        tax_id: Some(s.consignor.ebc_code.clone()),
+        tax_id: None,
         contact: s.consignor.ebc_telephone.clone(),
     };
     let (buyer_name, buyer_country) = match (&order.buyer, &s.overseas_warehouse) {
@@ -565,6 +565,10 @@ pub fn document(record: &ShipmentRecord, kind: DocumentKind) -> Result<TradeDocu
             ),
         ),
         ("Order no. / 订单号".to_owned(), order.order_no.clone()),
+        (
+            "Customs registration no. / 海关编码".to_owned(),
+            s.consignor.ebc_code.clone(),
+        ),
     ];
     if let Some(bill) = &decl.bill_no {
         references.push(("Bill of lading / 提运单号".to_owned(), bill.clone()));

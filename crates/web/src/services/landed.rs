@@ -29,6 +29,9 @@ pub struct TradeReference {
     pub rules: RuleSet,
     pub tariff: TariffBook,
     pub rates: ReferenceRates,
+    /// The loaded HS 2022 subheadings; empty when no nomenclature is
+    /// loaded (then codes are checked for form only).
+    pub hs_subheadings: std::collections::HashSet<String>,
 }
 
 /// The current [`TradeReference`], shared by all requests of a server.
@@ -104,11 +107,13 @@ async fn load(store: &Store, generation: i64) -> Result<TradeReference, Problem>
             .insert(currency, date, rate)
             .map_err(|e| corrupt("exchange rate", e))?;
     }
+    let hs_subheadings = store.hs_subheading_codes().await?.into_iter().collect();
     Ok(TradeReference {
         generation,
         rules,
         tariff,
         rates,
+        hs_subheadings,
     })
 }
 
@@ -288,6 +293,7 @@ pub fn landed_problem(e: LandedError) -> Problem {
 /// Resolves SKUs against the seller's catalog and builds the domain request.
 pub async fn request(
     store: &Store,
+    reference: &TradeReference,
     organisation_id: i64,
     body: &QuoteBody,
     today: Date,
@@ -300,7 +306,6 @@ pub async fn request(
             .sku_trade(organisation_id, &skus, body.destination.alpha2())
             .await?
     };
-    let check_hs = store.hs_counts().await?.2 > 0;
     let mut items = Vec::with_capacity(body.items.len());
     for (i, it) in body.items.iter().enumerate() {
         let trade = match &it.sku {
@@ -325,7 +330,9 @@ pub async fn request(
                 ))
             }
         };
-        if check_hs && store.hs_code(hs_code.as_str()).await?.is_none() {
+        if !reference.hs_subheadings.is_empty()
+            && !reference.hs_subheadings.contains(hs_code.as_str())
+        {
             return Err(invalid(
                 format!("items[{i}].hs_code"),
                 format!("{hs_code} is not an HS 2022 subheading"),
