@@ -63,6 +63,8 @@ pub struct Principal {
     /// Versions of the organisation's pricing data and of the platform's
     /// reference data, for keying caches (see `data_generations`).
     pub generations: (i64, i64),
+    /// When the token or session stops being valid; `None` = no expiry.
+    pub valid_until: Option<Millis>,
 }
 
 /// An API token as listed to its owners (never the secret itself).
@@ -425,7 +427,7 @@ impl Store {
         now: Millis,
     ) -> Result<Option<Principal>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, s.csrf_token, {GENERATIONS}
+            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, s.csrf_token, s.expires_at AS valid_until, {GENERATIONS}
              FROM sessions s JOIN users u ON u.id = s.user_id
              JOIN organisations o ON o.id = u.organisation_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
@@ -442,6 +444,7 @@ impl Store {
             token_id: None,
             csrf_token: Some(row.try_get("csrf_token")?),
             generations: (row.try_get("org_gen")?, row.try_get("ref_gen")?),
+            valid_until: row.try_get("valid_until")?,
         }))
     }
 
@@ -490,7 +493,7 @@ impl Store {
         now: Millis,
     ) -> Result<Option<Principal>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, t.id AS t_id, t.scopes, t.last_used_at, {GENERATIONS}
+            "SELECT {USER_COLUMNS}, {ORG_COLUMNS}, t.id AS t_id, t.scopes, t.last_used_at, t.expires_at AS valid_until, {GENERATIONS}
              FROM api_tokens t JOIN users u ON u.id = t.user_id
              JOIN organisations o ON o.id = u.organisation_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL
@@ -522,6 +525,7 @@ impl Store {
             token_id: Some(token_id),
             csrf_token: None,
             generations: (row.try_get("org_gen")?, row.try_get("ref_gen")?),
+            valid_until: row.try_get("valid_until")?,
         }))
     }
 

@@ -1,4 +1,5 @@
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -44,6 +45,9 @@ pub struct Store {
     /// handler) keeps write latency flat under load. On PostgreSQL, the
     /// same pool as `read`.
     write: AnyPool,
+    /// On SQLite, the WAL index (`…-shm`) of the database, whose header
+    /// changes with every committed transaction of any process.
+    wal_index: Option<Arc<std::fs::File>>,
 }
 
 impl Store {
@@ -96,10 +100,20 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
+                // The WAL index exists once a connection has opened the
+                // database in WAL mode, which the pools above have done.
+                let wal_index = sqlite_path(&config.url)
+                    .and_then(|p| {
+                        let mut shm = p.into_os_string();
+                        shm.push("-shm");
+                        std::fs::File::open(shm).ok()
+                    })
+                    .map(Arc::new);
                 Ok(Self {
                     backend,
                     read,
                     write,
+                    wal_index,
                 })
             }
             Backend::Postgres => {
@@ -129,6 +143,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    wal_index: None,
                 })
             }
         }
@@ -240,5 +255,32 @@ mod tests {
     fn schema_names_are_checked() {
         assert!(validate_schema_name("chuhai_test_1").is_ok());
         assert!(validate_schema_name("x\"; DROP").is_err());
+    }
+}
+
+/// The file of a `sqlite://PATH[?…]` URL; `None` for in-memory databases.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+}
+
+impl Store {
+    /// A token of everything committed to the database so far, by any
+    /// process: on SQLite the header of the WAL index, which SQLite
+    /// rewrites (change counter, frame count, salts, checksums) on every
+    /// committed write transaction (file format: sqlite.org/walformat.html,
+    /// "The WAL-Index Header"). Equal tokens mean nothing was committed in
+    /// between, so a value read after the first token is still current.
+    /// `None` on PostgreSQL (other servers write without telling) and when
+    /// the index cannot be read: then nothing may be cached on it.
+    pub fn commit_token(&self) -> Option<[u8; 48]> {
+        use std::os::unix::fs::FileExt;
+        let file = self.wal_index.as_ref()?;
+        let mut header = [0u8; 48];
+        file.read_exact_at(&mut header, 0).ok()?;
+        Some(header)
     }
 }

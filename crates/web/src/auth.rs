@@ -190,16 +190,75 @@ impl FromRequestParts<AppState> for ApiPrincipal {
                 "this route needs an API token: send Authorization: Bearer <token>",
             ));
         };
-        match state
-            .store
-            .token_principal(&secret_hash(token), now_millis())
-            .await?
-        {
-            Some(p) => Ok(ApiPrincipal(p)),
+        let hash = secret_hash(token);
+        let now = now_millis();
+        let commit = state.store.commit_token();
+        if let Some(commit) = &commit {
+            if let Some(p) = state.auth_cache.get(&hash, commit, now) {
+                return Ok(ApiPrincipal(p));
+            }
+        }
+        match state.store.token_principal(&hash, now).await? {
+            Some(p) => {
+                if let Some(commit) = commit {
+                    state.auth_cache.insert(hash, &p, commit, now);
+                }
+                Ok(ApiPrincipal(p))
+            }
             None => Err(Problem::unauthorized(
                 "the API token is not valid (unknown, revoked or expired)",
             )),
         }
+    }
+}
+
+/// Principals of API tokens as last read, each with the database's commit
+/// token ([`chuhai_store::Store::commit_token`]) from just before the read.
+/// An entry serves a request only while the commit token is unchanged —
+/// nothing was committed since, by this or any other process, so no token
+/// was revoked and no data generation moved — and for at most a minute
+/// (then the lookup runs again and records the token's use). On
+/// PostgreSQL there is no commit token and every request reads the
+/// database.
+#[derive(Default)]
+pub struct AuthCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedPrincipal>>,
+}
+
+struct CachedPrincipal {
+    principal: Principal,
+    commit: [u8; 48],
+    read_at: i64,
+}
+
+/// Entries kept before the cache starts over.
+const AUTH_CACHE_ENTRIES: usize = 10_000;
+/// How long an entry serves, at most, in milliseconds.
+const AUTH_CACHE_MILLIS: i64 = 60_000;
+
+impl AuthCache {
+    fn get(&self, hash: &str, commit: &[u8; 48], now: i64) -> Option<Principal> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let c = map.get(hash)?;
+        (c.commit == *commit
+            && now - c.read_at < AUTH_CACHE_MILLIS
+            && c.principal.valid_until.is_none_or(|t| t > now))
+        .then(|| c.principal.clone())
+    }
+
+    fn insert(&self, hash: String, principal: &Principal, commit: [u8; 48], now: i64) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= AUTH_CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(
+            hash,
+            CachedPrincipal {
+                principal: principal.clone(),
+                commit,
+                read_at: now,
+            },
+        );
     }
 }
 

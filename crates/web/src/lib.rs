@@ -39,6 +39,7 @@ pub fn app(store: Store, settings: WebSettings) -> Router {
         settings: Arc::new(settings),
         pricing_cache: Arc::default(),
         landed_cache: Arc::default(),
+        auth_cache: Arc::default(),
     };
     Router::new()
         .merge(api::router(state.clone()))

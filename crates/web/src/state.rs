@@ -22,4 +22,5 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     pub pricing_cache: Arc<crate::services::pricing_cache::PricingCache>,
     pub landed_cache: Arc<crate::services::landed::LandedCache>,
+    pub auth_cache: Arc<crate::auth::AuthCache>,
 }

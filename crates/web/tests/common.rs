@@ -64,6 +64,12 @@ impl TestApp {
         }
     }
 
+    /// The URL of the test's SQLite database, to open it as another
+    /// process would.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/t.db", self.dir.display())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
