@@ -171,18 +171,7 @@ XX,9405,Luminaires,94,4
 XX,940521,\"Luminaires and light fittings; electric, table, desk, for LED\",9405,6
 XX,940542,\"Luminaires and light fittings; electric, for LED\",9405,6
 ";
-    let rows = chuhai_domain::catalog::parse_hs_csv(hs.as_bytes())
-        .unwrap()
-        .into_iter()
-        .map(|e| chuhai_store::reference::HsRow {
-            code: e.code.clone(),
-            level: e.level.digits() as i64,
-            parent: e.parent.clone(),
-            section: e.section.clone(),
-            description: e.description.clone(),
-        })
-        .collect();
-    app.store.replace_hs_codes(rows).await.unwrap();
+    load_hs(app, hs).await;
     let res = app
         .post_json(
             "/api/v1/markets",
@@ -245,4 +234,20 @@ pub fn product_json(handle: &str, sku: &str, price_cny: &str) -> Value {
             "trade": {"hs_code": "940521", "country_of_origin": "CN", "goods_flags": {"battery": false, "liquid": false, "magnet": false, "powder": false, "dangerous_goods": false}}
         }]
     })
+}
+
+/// Replaces the HS nomenclature with `csv` (the nomenclature file's format).
+pub async fn load_hs(app: &TestApp, csv: &str) {
+    let rows = chuhai_domain::catalog::parse_hs_csv(csv.as_bytes())
+        .unwrap()
+        .into_iter()
+        .map(|e| chuhai_store::reference::HsRow {
+            code: e.code.clone(),
+            level: e.level.digits() as i64,
+            parent: e.parent.clone(),
+            section: e.section.clone(),
+            description: e.description.clone(),
+        })
+        .collect();
+    app.store.replace_hs_codes(rows).await.unwrap();
 }

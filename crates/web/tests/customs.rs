@@ -26,18 +26,7 @@ XI,62,Apparel not knitted,TOTAL,2
 XI,6214,\"Shawls, scarves\",62,4
 XI,621410,\"Shawls, scarves; of silk\",6214,6
 ";
-    let rows = chuhai_domain::catalog::parse_hs_csv(hs.as_bytes())
-        .unwrap()
-        .into_iter()
-        .map(|e| chuhai_store::reference::HsRow {
-            code: e.code.clone(),
-            level: e.level.digits() as i64,
-            parent: e.parent.clone(),
-            section: e.section.clone(),
-            description: e.description.clone(),
-        })
-        .collect();
-    app.store.replace_hs_codes(rows).await.unwrap();
+    common::load_hs(app, hs).await;
 }
 
 #[tokio::test]

@@ -154,8 +154,13 @@ pub async fn shipment_message(
 ) -> Result<Response, Problem> {
     principal.require(Scope::OrdersRead)?;
     let record = customs::find(&state.store, principal.0.organisation.id, id).await?;
-    let kind = customs::parse_message_kind(&kind).ok_or_else(|| Problem::not_found("message"))?;
-    let message = customs::message(&record, kind)?;
+    message_response(&record, &kind)
+}
+
+/// The XML response for a CEB message of a shipment (API and console).
+pub fn message_response(record: &ShipmentRecord, kind: &str) -> Result<Response, Problem> {
+    let kind = customs::parse_message_kind(kind).ok_or_else(|| Problem::not_found("message"))?;
+    let message = customs::message(record, kind)?;
     let filename = format!(
         "attachment; filename=\"{}-{}.xml\"",
         kind.name(),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::i18n::Tr;
 use super::{html, locale, session, to_login, Shell};
-use crate::api::customs::{document_response, safe_filename};
+use crate::api::customs::{document_response, message_response};
 use crate::extract::ApiPath;
 use crate::problem::Problem;
 use crate::services::customs;
@@ -229,26 +229,7 @@ async fn message_download(
         return Ok(to_login());
     };
     let record = customs::find(&state.store, p.organisation.id, id).await?;
-    let kind = customs::parse_message_kind(&kind).ok_or_else(|| Problem::not_found("message"))?;
-    let message = customs::message(&record, kind)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/xml; charset=utf-8".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}-{}.xml\"",
-                    kind.name(),
-                    safe_filename(&record.row.order_no)
-                ),
-            ),
-        ],
-        message.xml,
-    )
-        .into_response())
+    message_response(&record, &kind)
 }
 
 async fn document_download(
