@@ -229,6 +229,33 @@ pub fn redact(url: &str) -> String {
     url.to_owned()
 }
 
+/// The file of a `sqlite://PATH[?…]` URL; `None` for in-memory databases.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+}
+
+impl Store {
+    /// A token of everything committed to the database so far, by any
+    /// process: on SQLite the header of the WAL index, which SQLite
+    /// rewrites (change counter, frame count, salts, checksums) on every
+    /// committed write transaction (file format: sqlite.org/walformat.html,
+    /// "The WAL-Index Header"). Equal tokens mean nothing was committed in
+    /// between, so a value read after the first token is still current.
+    /// `None` on PostgreSQL (other servers write without telling) and when
+    /// the index cannot be read: then nothing may be cached on it.
+    pub fn commit_token(&self) -> Option<[u8; 48]> {
+        use std::os::unix::fs::FileExt;
+        let file = self.wal_index.as_ref()?;
+        let mut header = [0u8; 48];
+        file.read_exact_at(&mut header, 0).ok()?;
+        Some(header)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,32 +282,5 @@ mod tests {
     fn schema_names_are_checked() {
         assert!(validate_schema_name("chuhai_test_1").is_ok());
         assert!(validate_schema_name("x\"; DROP").is_err());
-    }
-}
-
-/// The file of a `sqlite://PATH[?…]` URL; `None` for in-memory databases.
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or("");
-    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
-}
-
-impl Store {
-    /// A token of everything committed to the database so far, by any
-    /// process: on SQLite the header of the WAL index, which SQLite
-    /// rewrites (change counter, frame count, salts, checksums) on every
-    /// committed write transaction (file format: sqlite.org/walformat.html,
-    /// "The WAL-Index Header"). Equal tokens mean nothing was committed in
-    /// between, so a value read after the first token is still current.
-    /// `None` on PostgreSQL (other servers write without telling) and when
-    /// the index cannot be read: then nothing may be cached on it.
-    pub fn commit_token(&self) -> Option<[u8; 48]> {
-        use std::os::unix::fs::FileExt;
-        let file = self.wal_index.as_ref()?;
-        let mut header = [0u8; 48];
-        file.read_exact_at(&mut header, 0).ok()?;
-        Some(header)
     }
 }
