@@ -17,13 +17,13 @@ import {
   createSuite, expectPath, expectTextContains, pathOf, textOf,
 } from './harness.mjs';
 
-// The demo's ECB sample has no CAD column: Canada can be made, not priced.
-const CANADA = {
-  code: 'ca',
-  name: 'Canada',
-  countries: 'CA',
-  currency: 'CAD',
-  default_locale: 'en-CA',
+// The demo's ECB sample has no BRL column: Brazil can be made, not priced.
+const BRAZIL = {
+  code: 'br',
+  name: 'Brazil',
+  countries: 'BR',
+  currency: 'BRL',
+  default_locale: 'pt-BR',
   incoterm: 'DAP',
   markup: '30',
   charm_ending: '99',
@@ -66,7 +66,7 @@ async function pageWidth(page) {
 }
 
 const usCard = '[data-testid=market-pricing][data-market=us]';
-const caCard = '[data-testid=market-pricing][data-market=ca]';
+const brCard = '[data-testid=market-pricing][data-market=br]';
 
 before(async () => {
   await suite.start();
@@ -99,7 +99,7 @@ test('the new-market form shows an error at each field and saves nothing', { tim
   await expectTextContains(page.locator('[data-testid=error-currency]'), 'Choose a currency.');
 
   // Wrong values get their own messages, and what was typed is kept.
-  await fillMarketForm(page, { ...CANADA, code: 'Canada!', countries: 'CA, XX', markup: 'thirty' });
+  await fillMarketForm(page, { ...BRAZIL, code: 'Brazil!', countries: 'BR, XX', markup: 'thirty' });
   await page.fill('input[name=locales]', 'fr_CA_x');
   assert.equal(await submitStatus(page, '[data-testid=save-market]', /^\/console\/markets\/new$/), 422);
   await expectTextContains(page.locator('[data-testid=error-code]'), 'a-z, 0-9 and -');
@@ -107,38 +107,38 @@ test('the new-market form shows an error at each field and saves nothing', { tim
   await expectTextContains(page.locator('[data-testid=error-markup]'), 'percentage');
   await expectTextContains(page.locator('[data-testid=error-locales]'), 'fr_CA_x');
   assert.equal(await page.locator('[data-testid=error-name]').count(), 0);
-  assert.equal(await page.inputValue('input[name=name]'), CANADA.name);
-  assert.equal(await page.inputValue('select[name=currency]'), 'CAD');
+  assert.equal(await page.inputValue('input[name=name]'), BRAZIL.name);
+  assert.equal(await page.inputValue('select[name=currency]'), 'BRL');
 
   // A code another market has.
-  await fillMarketForm(page, { ...CANADA, code: 'us' });
+  await fillMarketForm(page, { ...BRAZIL, code: 'us' });
   await page.fill('input[name=locales]', '');
   assert.equal(await submitStatus(page, '[data-testid=save-market]', /^\/console\/markets\/new$/), 422);
   await expectTextContains(page.locator('[data-testid=error-code]'), 'already uses this code');
   await screenshot(t, page, 'market-form-errors-desktop-1280x800.png');
 
   const html = await (await page.request.get(`${baseUrl}/console/markets`)).text();
-  assert.ok(!html.includes('data-market="ca"'), 'nothing was saved');
+  assert.ok(!html.includes('data-market="br"'), 'nothing was saved');
 });
 
 test('a market without an exchange rate is saved, with a warning how to load one', { timeout: TEST_TIMEOUT }, async (t) => {
   const page = sessionPage;
   assert.equal(pathOf(page), '/console/markets/new', 'this test continues the session of the previous one');
   await page.goto(`${baseUrl}/console/markets/new`);
-  await fillMarketForm(page, CANADA);
-  await page.fill('input[name=locales]', 'fr-CA');
+  await fillMarketForm(page, BRAZIL);
+  await page.fill('input[name=locales]', 'en-BR');
   assert.equal(await submitStatus(page, '[data-testid=save-market]', /^\/console\/markets\/new$/), 303);
 
   await expectPath(page, '/console/markets');
   const warning = page.locator('[data-testid=market-unpriced]');
-  await expectTextContains(warning, 'Canada');
+  await expectTextContains(warning, 'Brazil');
   await expectTextContains(warning, 'could not be derived');
-  await expectTextContains(warning, 'No exchange rate for CAD');
+  await expectTextContains(warning, 'No exchange rate for BRL');
   await expectTextContains(warning, 'chuhai import fx FILE');
-  const row = page.locator('[data-testid=market-row][data-market=ca]');
-  await expectTextContains(row, 'Canada');
-  await expectTextContains(row, 'CAD');
-  await expectTextContains(row, 'en-CA, fr-CA');
+  const row = page.locator('[data-testid=market-row][data-market=br]');
+  await expectTextContains(row, 'Brazil');
+  await expectTextContains(row, 'BRL');
+  await expectTextContains(row, 'pt-BR, en-BR');
   await expectTextContains(row, 'Plus tax');
   await expectTextContains(row, 'DAP');
   await expectTextContains(row, '+30%');
@@ -149,8 +149,8 @@ test('a market without an exchange rate is saved, with a warning how to load one
   // Its own page says the same, and the product pages show it unpriced.
   await row.locator('a.mk-name').click();
   await expectPath(page, /^\/console\/markets\/\d+$/);
-  await expectTextContains(page.locator('[data-testid=market-title]'), 'Canada');
-  await expectTextContains(page.locator('[data-testid=market-rate]'), 'No exchange rate for CAD');
+  await expectTextContains(page.locator('[data-testid=market-title]'), 'Brazil');
+  await expectTextContains(page.locator('[data-testid=market-rate]'), 'No exchange rate for BRL');
   await page.locator('[data-testid=no-sales]').waitFor();
 });
 
@@ -200,8 +200,8 @@ test('a manual price is the quote in its market; a market without a rate says so
   assert.match(derived, /^US\$\d+\.99$/, 'before: the derived price');
   await expectTextContains(us.locator('[data-testid=quote]'), 'Derived');
   await expectTextContains(us, SALE.name);
-  await expectTextContains(page.locator(caCard).locator('[data-testid=quote]'), 'No exchange rate for CAD');
-  await expectTextContains(page.locator(caCard).locator('[data-testid=quote]'), 'chuhai import fx FILE');
+  await expectTextContains(page.locator(brCard).locator('[data-testid=quote]'), 'No exchange rate for BRL');
+  await expectTextContains(page.locator(brCard).locator('[data-testid=quote]'), 'chuhai import fx FILE');
 
   await us.locator('input[name=override_price]').fill('29.99');
   assert.equal(await submitStatus(page, `${usCard} [data-testid=save-pricing]`, /\/pricing\/\d+$/), 303);
@@ -272,7 +272,7 @@ test('the pricing pages in Chinese and on a phone', { timeout: TEST_TIMEOUT }, a
   assert.equal(pathOf(page), pricingPath, 'the language switch comes back to the pricing page');
   await expectTextContains(page.locator('[data-testid=pricing-title]'), '定价规则');
   await expectTextContains(page.locator('#order-rules'), '最小起订量');
-  await expectTextContains(page.locator(caCard).locator('[data-testid=quote]'), '尚未加载 CAD 的汇率');
+  await expectTextContains(page.locator(brCard).locator('[data-testid=quote]'), '尚未加载 BRL 的汇率');
   await page.goto(`${baseUrl}/console/markets/new`);
   await expectTextContains(page.locator('[data-testid=market-form]'), '加价（%）');
   await page.click('form.lang-switch button[value="en"]');
