@@ -165,6 +165,18 @@ impl Store {
         })
     }
 
+    /// Runs one SQL statement in a write transaction and returns the rows
+    /// it changed. Only for tests and benchmarks that must damage data on
+    /// purpose (a drifted cache, an attempt to edit the ledger); the
+    /// product never calls it.
+    #[doc(hidden)]
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(sql).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Drops a PostgreSQL schema made for a test run, with everything in it.
     pub async fn drop_schema(&self, schema: &str) -> Result<(), StoreError> {
         validate_schema_name(schema)?;
