@@ -108,6 +108,8 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     // Background jobs (large imports) run in every server; the database
     // hands each job to one of them.
     let worker = tokio::spawn(chuhai_web::services::jobs::worker(store.clone()));
+    // Lapsed checkout reservations are released by every server.
+    let sweeper = tokio::spawn(chuhai_web::services::inventory::sweeper(store.clone()));
     let console = format!("http://{local}/console");
     match &demo_login {
         Some((email, password)) => tracing::info!(url = %console, backend = ?store.backend(),
@@ -124,6 +126,7 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     chuhai_web::serve(listener, app, shutdown_signal()).await?;
     // A job cut short rolls back; its lease lets a server take it over.
     worker.abort();
+    sweeper.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -291,7 +291,10 @@ async fn posting_moves_buckets_and_bins_and_lists_the_ledger(store: Store) {
     assert_eq!(ids.len(), 4);
     assert!(ids.windows(2).all(|p| p[0] < p[1]));
     let pick = entry(w.seller, "LAMP-1", wh, EntryType::Pick, 2).with_bin(bin("A-01"));
-    store.post_entries(std::slice::from_ref(&pick)).await.unwrap();
+    store
+        .post_entries(std::slice::from_ref(&pick))
+        .await
+        .unwrap();
     assert_eq!(
         store.balance(&key(&w, "LAMP-1")).await.unwrap(),
         Balance {

@@ -4,6 +4,7 @@
 pub mod feeds;
 pub mod fx;
 pub mod imports;
+pub mod inventory;
 pub mod jobs;
 pub mod pricing;
 pub mod pricing_cache;
