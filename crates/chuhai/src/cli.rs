@@ -39,6 +39,9 @@ pub enum Command {
     /// Derive market prices.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Check the stock caches against the inventory ledger, or rebuild them from it.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
     /// Run a benchmark and print its figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -161,6 +164,29 @@ pub enum PricesCommand {
         /// The date whose exchange rates to use (default: today, UTC).
         #[arg(long)]
         date: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Recompute every balance (on hand, reserved, in transit, damaged) and
+    /// bin stock from the append-only ledger, compare them with the cached
+    /// values and print each difference. Exits with status 1 when there is
+    /// any difference, 0 when the caches agree with the ledger.
+    ///
+    /// Example: chuhai inventory verify --database-url postgres://chuhai@db.internal:5432/chuhai
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Replace every cached balance and bin stock with what the ledger
+    /// gives, in one transaction (writers wait meanwhile). Prints what
+    /// `verify` found first.
+    ///
+    /// Example: chuhai inventory rebuild --data-dir ./chuhai-data
+    Rebuild {
         #[command(flatten)]
         db: DatabaseArgs,
     },

@@ -49,6 +49,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(cmd) => commands::import(cmd).await,
         Command::Export(cmd) => commands::export(cmd).await,
         Command::Prices(cmd) => commands::prices(cmd).await,
+        Command::Inventory(cmd) => commands::inventory(cmd).await,
         Command::Bench(cli::BenchCommand::Catalog {
             rows,
             markets,

@@ -5,6 +5,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chuhai_domain::accounts::{Email, OrganisationKind, Role, Slug};
+use chuhai_domain::catalog::Sku;
+use chuhai_domain::country::Country;
+use chuhai_domain::inventory::{
+    EntryType, LedgerEntry, Reference, ReferenceKind, StockKey, WarehouseDraft, WarehouseKind,
+};
+use chuhai_store::accounts::{NewOrganisation, NewUser};
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
 
@@ -327,5 +334,112 @@ async fn json_logs_are_one_object_per_line_with_the_url_and_demo_login() {
     assert_eq!(serving["demo_login"], "demo@chuhai.test / chuhai-demo");
     server.wait_ready().await;
     assert_eq!(server.terminate(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn inventory_verify_reports_drift_with_a_failing_status_and_rebuild_repairs_it() {
+    let dir = std::env::temp_dir().join(format!("chuhai-bin-inv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/chuhai.db", dir.display());
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .args(["--database-url", &url])
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    // A ledger with stock: one seller's receipt at one warehouse.
+    let store = chuhai_store::Store::open(chuhai_store::StoreConfig::new(url.clone()))
+        .await
+        .unwrap();
+    let (seller, _) = store
+        .create_organisation_with_user(
+            &NewOrganisation {
+                kind: OrganisationKind::Seller,
+                slug: Slug::parse("lumi").unwrap(),
+                name: "Lumi".into(),
+                name_zh: None,
+            },
+            &NewUser {
+                email: Email::parse("owner@lumi.example").unwrap(),
+                display_name: "Owner".into(),
+                password_hash: "x".into(),
+                role: Role::Owner,
+                locale: None,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    let w = store
+        .create_warehouse(
+            seller.id,
+            &WarehouseDraft {
+                kind: WarehouseKind::Origin,
+                code: "SZX-1".into(),
+                name: "Shenzhen".into(),
+                country: Country::CN,
+                address: "Bao'an, Shenzhen".into(),
+                latitude: None,
+                longitude: None,
+                time_zone: "Asia/Shanghai".into(),
+                utc_offset_minutes: 480,
+                cutoff_time: "17:00".into(),
+                capacity_m2: None,
+                capacity_m3: None,
+                carrier_services: vec![],
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    store
+        .post_entries(&[LedgerEntry::new(
+            StockKey::new(seller.id, Sku::parse("LAMP-1").unwrap(), w.id),
+            EntryType::Receipt,
+            12,
+            Reference::new(ReferenceKind::Manual, "M-1").unwrap(),
+            1_000,
+        )])
+        .await
+        .unwrap();
+    let ok = run(&["inventory", "verify"]);
+    let text = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert_eq!(ok.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("1 ledger entries; 1 balances and 1 bin locations checked; 0 differences"),
+        "{text}"
+    );
+    // Drift the cached balance behind the ledger's back.
+    let changed = store
+        .execute_unchecked(
+            "UPDATE inventory_balances SET on_hand = on_hand + 7 WHERE sku = 'LAMP-1'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    store.close().await;
+    let bad = run(&["inventory", "verify"]);
+    let text = String::from_utf8_lossy(&bad.stdout).to_string();
+    assert_eq!(bad.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("balance LAMP-1 of seller 1 at warehouse 1: on_hand cached 19 ledger 12"),
+        "{text}"
+    );
+    assert!(text.contains("; 1 differences"), "{text}");
+    let rebuilt = run(&["inventory", "rebuild"]);
+    let text = String::from_utf8_lossy(&rebuilt.stdout).to_string();
+    assert!(rebuilt.status.success(), "{text}");
+    assert!(text.contains("rebuilt "), "{text}");
+    let ok = run(&["inventory", "verify"]);
+    assert_eq!(ok.status.code(), Some(0));
+    let help = Command::new(BIN)
+        .args(["inventory", "verify", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Example: chuhai inventory verify"));
     let _ = std::fs::remove_dir_all(&dir);
 }
