@@ -132,7 +132,65 @@ async fn serve_seeds_the_demo_on_sqlite_and_stops_gracefully() {
     assert_eq!(me["organisation"]["name"], "Shenzhen Lumi Lighting Co.");
     assert_eq!(me["organisation"]["name_zh"], "深圳光米照明");
     assert_eq!(me["organisation"]["slug"], "lumi");
+    // The demo's warehouses: its own in Shenzhen and six run by the 3PL,
+    // with stock, and a shipment on its way to Los Angeles.
+    let warehouses: Value = client
+        .get(format!("{}/api/v1/warehouses", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = warehouses["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["SZX-1", "LAX-1", "EWR-1", "FRA-1", "FXT-1", "TYO-1", "SYD-1"]
+    );
+    let stock: Value = client
+        .get(format!("{}/api/v1/stock?sku=LUMI-AUR-WHT", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lax = stock["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["warehouse_code"] == "LAX-1")
+        .unwrap();
+    assert_eq!(
+        (&lax["on_hand"], &lax["reserved"], &lax["in_transit"]),
+        (&json!(180), &json!(6), &json!(60))
+    );
+    assert!(lax["next_eta"].is_string(), "{lax}");
     assert_eq!(server.terminate(), Some(0));
+    // The seeded ledger and its caches agree.
+    let verify = Command::new(BIN)
+        .args([
+            "inventory",
+            "verify",
+            "--data-dir",
+            &dir.display().to_string(),
+        ])
+        .env_remove("CHUHAI_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -289,6 +347,83 @@ async fn two_servers_share_one_postgres() {
     }
     let res = api_token(&client, &b.base, "warehouse@chuhai.test", "chuhai-demo").await;
     assert_eq!(res.status(), 429);
+
+    // Reservations through both servers at once never oversell: 200
+    // requests for the 150 units of LUMI-FF-10M available at LAX-1.
+    let res = api_token(&client, &a.base, "demo@chuhai.test", "chuhai-demo").await;
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let warehouses: Value = client
+        .get(format!("{}/api/v1/warehouses", a.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lax = warehouses["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "LAX-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let client = client.clone();
+        let base = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(format!("{base}/api/v1/reservations"))
+                .bearer_auth(token)
+                .json(
+                    &json!({"warehouse_id": lax, "sku": "LUMI-FF-10M", "quantity": 1,
+                              "reference": {"kind": "checkout", "id": format!("CO-{i}")}}),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    for t in tasks {
+        *statuses.entry(t.await.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(
+        statuses,
+        std::collections::BTreeMap::from([(201, 150), (409, 50)])
+    );
+    let stock: Value = client
+        .get(format!("{}/api/v1/stock?sku=LUMI-FF-10M", b.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let at_lax = stock["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["warehouse_id"] == lax)
+        .unwrap();
+    assert_eq!(
+        (&at_lax["reserved"], &at_lax["available"]),
+        (&json!(150), &json!(0))
+    );
+    assert!(admin.verify_inventory().await.unwrap().is_clean());
 
     // The demo was seeded once.
     assert_eq!(
