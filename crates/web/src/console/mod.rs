@@ -10,6 +10,7 @@ mod cookies;
 mod hs;
 mod i18n;
 mod imports;
+mod inventory;
 mod pricing;
 
 use askama::Template;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(hs::router())
         .merge(imports::router())
         .merge(pricing::router())
+        .merge(inventory::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.
