@@ -207,4 +207,36 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Inventory: reservations/s on one hot SKU and on many SKUs with concurrent
+    /// clients (checking that nothing is oversold), the stock of one SKU across
+    /// many warehouses (p50/p99), and rebuilding the caches from a large ledger.
+    ///
+    /// Example: chuhai bench inventory --clients 64 --seconds 10 --database-url postgres://postgres@127.0.0.1:5432/bench
+    Inventory {
+        /// Which part to run.
+        #[arg(long, value_enum, default_value = "all")]
+        part: crate::bench::InventoryPart,
+        /// Concurrent clients placing reservations.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds each reservation run lasts.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// SKUs of the spread reservation run.
+        #[arg(long, default_value_t = 10_000)]
+        skus: usize,
+        /// Warehouses holding the SKU of the stock query.
+        #[arg(long, default_value_t = 2_000)]
+        warehouses: usize,
+        /// Stock queries timed.
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+        /// Ledger entries to rebuild the caches from.
+        #[arg(long, default_value_t = 10_000_000)]
+        ledger_entries: usize,
+        /// Database to run on (default: a temporary SQLite file; a
+        /// postgres:// URL runs in a fresh schema that is dropped after).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }

@@ -55,6 +55,28 @@ async fn run(cli: Cli) -> Result<()> {
             markets,
             database_url,
         }) => bench::catalog(rows, markets, database_url).await,
+        Command::Bench(cli::BenchCommand::Inventory {
+            part,
+            clients,
+            seconds,
+            skus,
+            warehouses,
+            queries,
+            ledger_entries,
+            database_url,
+        }) => {
+            bench::inventory(bench::InventoryBench {
+                database_url,
+                part,
+                clients,
+                seconds,
+                skus,
+                warehouses,
+                queries,
+                ledger_entries,
+            })
+            .await
+        }
         Command::Openapi => {
             println!("{}", chuhai_web::api::openapi().to_pretty_json()?);
             Ok(())

@@ -771,6 +771,148 @@ async fn append_entries(
 }
 
 // ---------------------------------------------------------------------------
+// Reservations
+
+/// Reservations waiting to be placed together (see [`Store::reserve`]).
+#[derive(Default)]
+pub(crate) struct ReserveQueue {
+    pending: std::sync::Mutex<Vec<PendingReserve>>,
+    /// Held by the request placing a batch.
+    leader: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for ReserveQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReserveQueue")
+    }
+}
+
+impl ReserveQueue {
+    fn push(&self, p: PendingReserve) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(p);
+    }
+
+    fn take(&self) -> Vec<PendingReserve> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+pub(crate) struct PendingReserve {
+    hold: Hold,
+    entry: LedgerEntry,
+    reply: tokio::sync::oneshot::Sender<Result<HoldRecord, StoreError>>,
+}
+
+/// Inserts held holds in the order given; returns their ids in that order.
+async fn insert_holds(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    holds: &[&Hold],
+) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<serde_json::Value> = holds
+        .iter()
+        .map(|h| {
+            serde_json::json!([
+                h.key.seller,
+                h.key.sku.as_str(),
+                h.key.warehouse,
+                reference_kind_name(h.reference.kind),
+                h.reference.id,
+                h.quantity,
+                h.placed_at,
+                h.expires_at
+            ])
+        })
+        .collect();
+    let columns =
+        "seller_id, sku, warehouse_id, reference_kind, reference_id, quantity, placed_at, \
+                   expires_at, status";
+    // Rows are inserted in array order, so their new ids ascend in it.
+    let sql = match backend {
+        Backend::Sqlite => format!(
+            "INSERT INTO inventory_holds ({columns})
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                    value ->> 6, value ->> 7, 'held'
+             FROM json_each($1) ORDER BY key RETURNING id"
+        ),
+        Backend::Postgres => format!(
+            "INSERT INTO inventory_holds ({columns})
+             SELECT (e ->> 0)::bigint, e ->> 1, (e ->> 2)::bigint, e ->> 3, e ->> 4,
+                    (e ->> 5)::bigint, (e ->> 6)::bigint, (e ->> 7)::bigint, 'held'
+             FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n
+             RETURNING id"
+        ),
+    };
+    let returned = sqlx::query(&sql)
+        .bind(serde_json::Value::from(rows).to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut ids: Vec<i64> = returned
+        .iter()
+        .map(|r| r.try_get::<i64, _>("id"))
+        .collect::<Result<_, _>>()?;
+    ids.sort_unstable();
+    if ids.len() != holds.len() {
+        return Err(copy_error("not every hold was stored"));
+    }
+    Ok(ids)
+}
+
+/// A storage failure told to each request of a failed batch.
+fn copy_error(message: &str) -> StoreError {
+    StoreError::Backend(Box::new(std::io::Error::other(message.to_owned())))
+}
+
+/// The conditional update: holds `hold.quantity` more units if that many
+/// are available. Returns whether it did.
+async fn reserve_update(conn: &mut AnyConnection, hold: &Hold) -> Result<bool, StoreError> {
+    let k = &hold.key;
+    let n = sqlx::query(
+        "UPDATE inventory_balances SET reserved = reserved + $1
+         WHERE seller_id = $2 AND sku = $3 AND warehouse_id = $4 AND on_hand - reserved >= $1",
+    )
+    .bind(hold.quantity)
+    .bind(k.seller)
+    .bind(k.sku.as_str())
+    .bind(k.warehouse)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+async fn available_in(conn: &mut AnyConnection, key: &StockKey) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT on_hand - reserved AS available FROM inventory_balances
+         WHERE seller_id = $1 AND sku = $2 AND warehouse_id = $3",
+    )
+    .bind(key.seller)
+    .bind(key.sku.as_str())
+    .bind(key.warehouse)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some(r) => r.try_get("available")?,
+        None => 0,
+    })
+}
+
+fn insufficient_to_reserve(hold: &Hold, have: i64) -> StoreError {
+    StoreError::Ledger(LedgerError::Insufficient {
+        bucket: Bucket::Available,
+        have,
+        need: hold.quantity,
+        reason: format!(
+            "reservation of {} refused for {}: only {have} available",
+            hold.quantity, hold.key
+        ),
+    })
+}
+
+// ---------------------------------------------------------------------------
 // The SQL fold, generated from the domain's table
 
 /// `SUM(quantity * CASE entry_type WHEN … END) AS <bucket>` for a bucket.
@@ -1265,6 +1407,14 @@ impl Store {
     /// `reservation` entry in one transaction. Refused with
     /// `LedgerError::Insufficient` (bucket `available`) when fewer units
     /// are available; nothing is written then.
+    ///
+    /// Reservations waiting at the same time in one process share one
+    /// transaction (group commit): each still is its own conditional update
+    /// and its own ledger entry, so each succeeds or is refused alone, but
+    /// they pay for one `BEGIN` and one `COMMIT` (on PostgreSQL, one WAL
+    /// flush) and their entries and holds are appended together. Batches
+    /// update rows in key order, so batches of several servers on one
+    /// PostgreSQL never deadlock.
     pub async fn reserve(
         &self,
         hold: &Hold,
@@ -1280,51 +1430,92 @@ impl Store {
                 reason: "is not the reservation entry of this hold".into(),
             }));
         }
-        let mut tx = self.begin_write().await?;
-        let k = &hold.key;
-        let n = sqlx::query(
-            "UPDATE inventory_balances SET reserved = reserved + $1
-             WHERE seller_id = $2 AND sku = $3 AND warehouse_id = $4 AND on_hand - reserved >= $1",
-        )
-        .bind(hold.quantity)
-        .bind(k.seller)
-        .bind(k.sku.as_str())
-        .bind(k.warehouse)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            drop(tx);
-            let have = self.balance(k).await?.available();
-            return Err(StoreError::Ledger(LedgerError::Insufficient {
-                bucket: Bucket::Available,
-                have,
-                need: hold.quantity,
-                reason: format!(
-                    "reservation of {} refused for {k}: only {have} available",
-                    hold.quantity
-                ),
-            }));
+        self.reserve_grouped(hold, entry).await
+    }
+
+    async fn reserve_grouped(
+        &self,
+        hold: &Hold,
+        entry: &LedgerEntry,
+    ) -> Result<HoldRecord, StoreError> {
+        let (reply, mut answer) = tokio::sync::oneshot::channel();
+        self.reserve_queue.push(PendingReserve {
+            hold: hold.clone(),
+            entry: entry.clone(),
+            reply,
+        });
+        loop {
+            tokio::select! {
+                biased;
+                done = &mut answer => {
+                    return done.unwrap_or_else(|_| Err(copy_error("the reservation batch was abandoned")));
+                }
+                _turn = self.reserve_queue.leader.lock() => {
+                    // Whoever leads answers everything it takes from the
+                    // queue before it lets go: an empty queue means our
+                    // request was answered already.
+                    let batch = self.reserve_queue.take();
+                    if !batch.is_empty() {
+                        self.reserve_batch(batch).await;
+                    }
+                }
+            }
         }
-        append_entries(&mut tx, self.backend(), std::slice::from_ref(entry)).await?;
-        let row = sqlx::query(&format!(
-            "INSERT INTO inventory_holds (seller_id, sku, warehouse_id, reference_kind, reference_id,
-               quantity, placed_at, expires_at, status)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'held') RETURNING {HOLD_COLUMNS}"
-        ))
-        .bind(k.seller)
-        .bind(k.sku.as_str())
-        .bind(k.warehouse)
-        .bind(reference_kind_name(hold.reference.kind))
-        .bind(&hold.reference.id)
-        .bind(hold.quantity)
-        .bind(hold.placed_at)
-        .bind(hold.expires_at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let record = hold_from_row(&row)?;
-        tx.commit().await?;
-        Ok(record)
+    }
+
+    /// Places a batch of queued reservations in one write transaction and
+    /// answers each.
+    async fn reserve_batch(&self, mut batch: Vec<PendingReserve>) {
+        // Rows are locked in key order, as every other posting does, so
+        // batches of several servers never deadlock.
+        batch.sort_by(|a, b| a.hold.key.cmp(&b.hold.key));
+        let mut open: Vec<PendingReserve> = Vec::with_capacity(batch.len());
+        let backend = self.backend();
+        let outcome: Result<Vec<(PendingReserve, i64)>, StoreError> = async {
+            let mut tx = self.begin_write().await?;
+            for p in batch {
+                // A caller that stopped waiting gets no hold.
+                if p.reply.is_closed() {
+                    continue;
+                }
+                if reserve_update(&mut tx, &p.hold).await? {
+                    open.push(p);
+                } else {
+                    let have = available_in(&mut tx, &p.hold.key).await?;
+                    let _ = p.reply.send(Err(insufficient_to_reserve(&p.hold, have)));
+                }
+            }
+            if open.is_empty() {
+                tx.commit().await?;
+                return Ok(Vec::new());
+            }
+            let entries: Vec<LedgerEntry> = open.iter().map(|p| p.entry.clone()).collect();
+            append_entries(&mut tx, backend, &entries).await?;
+            let holds: Vec<&Hold> = open.iter().map(|p| &p.hold).collect();
+            let ids = insert_holds(&mut tx, backend, &holds).await?;
+            tx.commit().await?;
+            Ok(std::mem::take(&mut open).into_iter().zip(ids).collect())
+        }
+        .await;
+        match outcome {
+            Ok(placed) => {
+                for (p, id) in placed {
+                    let record = HoldRecord {
+                        id,
+                        hold: p.hold,
+                        status: HoldStatus::Held,
+                        closed_at: None,
+                    };
+                    let _ = p.reply.send(Ok(record));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "a reservation batch failed; nothing in it was placed");
+                for p in open {
+                    let _ = p.reply.send(Err(copy_error(&e.to_string())));
+                }
+            }
+        }
     }
 
     /// One of the seller's holds.

@@ -44,6 +44,9 @@ pub struct Store {
     /// handler) keeps write latency flat under load. On PostgreSQL, the
     /// same pool as `read`.
     write: AnyPool,
+    /// Reservations waiting to be placed, together, by whichever request
+    /// leads the next batch (group commit).
+    pub(crate) reserve_queue: std::sync::Arc<crate::inventory::ReserveQueue>,
 }
 
 impl Store {
@@ -100,6 +103,7 @@ impl Store {
                     backend,
                     read,
                     write,
+                    reserve_queue: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -129,6 +133,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    reserve_queue: Default::default(),
                 })
             }
         }
