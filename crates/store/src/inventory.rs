@@ -1271,16 +1271,29 @@ impl Store {
     // --- stock --------------------------------------------------------------
 
     /// A seller's stock of one SKU in every warehouse, with the earliest
-    /// ETA of shipments bringing more: one query on the balances' primary
-    /// key (seller, SKU, warehouse).
+    /// ETA of shipments bringing more, by warehouse: one query on the
+    /// balances' primary key (seller, SKU, warehouse). The rows come back
+    /// as one JSON array (as bulk loads go in), which keeps a SKU stocked
+    /// in thousands of warehouses to one round trip and one value.
     pub async fn stock_by_sku(
         &self,
         seller_id: i64,
         sku: &Sku,
     ) -> Result<Vec<StockRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT b.seller_id, b.sku, b.warehouse_id, b.on_hand, b.reserved, b.in_transit,
-                    b.damaged, t.eta
+        // PostgreSQL joins text faster than it builds JSON values.
+        let rows = match self.backend() {
+            Backend::Sqlite => {
+                "json_group_array(json_array(b.warehouse_id, b.on_hand, b.reserved, b.in_transit,
+                   b.damaged, t.eta))"
+            }
+            Backend::Postgres => {
+                "COALESCE('[' || string_agg('[' || b.warehouse_id || ',' || b.on_hand || ','
+                   || b.reserved || ',' || b.in_transit || ',' || b.damaged || ','
+                   || COALESCE(t.eta::text, 'null') || ']', ',') || ']', '[]')"
+            }
+        };
+        let row = sqlx::query(&format!(
+            "SELECT {rows} AS rows
              FROM inventory_balances b
              LEFT JOIN (
                SELECT s.destination_warehouse_id AS warehouse_id, MIN(s.eta) AS eta
@@ -1289,23 +1302,32 @@ impl Store {
                  AND EXISTS (SELECT 1 FROM inbound_lines l WHERE l.shipment_id = s.id AND l.sku = $2)
                GROUP BY s.destination_warehouse_id
              ) t ON t.warehouse_id = b.warehouse_id
-             WHERE b.seller_id = $1 AND b.sku = $2
-             ORDER BY b.warehouse_id",
-        )
+             WHERE b.seller_id = $1 AND b.sku = $2"
+        ))
         .bind(seller_id)
         .bind(sku.as_str())
-        .fetch_all(self.reader())
+        .fetch_one(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let (key, balance) = balance_from_row(r)?;
-                Ok(StockRow {
-                    key,
-                    balance,
-                    next_eta: r.try_get("eta")?,
-                })
-            })
-            .collect()
+        let text: String = row.try_get("rows")?;
+        type Cells = (i64, i64, i64, i64, i64, Option<i64>);
+        let mut cells: Vec<Cells> =
+            serde_json::from_str(&text).map_err(|e| corrupt("inventory_balances", e))?;
+        cells.sort_unstable_by_key(|c| c.0);
+        Ok(cells
+            .into_iter()
+            .map(
+                |(warehouse, on_hand, reserved, in_transit, damaged, eta)| StockRow {
+                    key: StockKey::new(seller_id, sku.clone(), warehouse),
+                    balance: Balance {
+                        on_hand,
+                        reserved,
+                        in_transit,
+                        damaged,
+                    },
+                    next_eta: eta,
+                },
+            )
+            .collect())
     }
 
     /// Stock rows of a seller (every warehouse) or of a warehouse (every
