@@ -39,6 +39,9 @@ pub enum Command {
     /// Derive market prices.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Check the stock caches against the inventory ledger, or rebuild them from it.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
     /// Run a benchmark and print its figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -207,6 +210,29 @@ pub enum PricesCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Recompute every balance (on hand, reserved, in transit, damaged) and
+    /// bin stock from the append-only ledger, compare them with the cached
+    /// values and print each difference. Exits with status 1 when there is
+    /// any difference, 0 when the caches agree with the ledger.
+    ///
+    /// Example: chuhai inventory verify --database-url postgres://chuhai@db.internal:5432/chuhai
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Replace every cached balance and bin stock with what the ledger
+    /// gives, in one transaction (writers wait meanwhile). Prints what
+    /// `verify` found first.
+    ///
+    /// Example: chuhai inventory rebuild --data-dir ./chuhai-data
+    Rebuild {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Import a synthetic Shopify CSV into a fresh seller, then derive and store every price.
     ///
@@ -218,6 +244,38 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         markets: usize,
         /// Database to run on (default: a temporary SQLite file).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Inventory: reservations/s on one hot SKU and on many SKUs with concurrent
+    /// clients (checking that nothing is oversold), the stock of one SKU across
+    /// many warehouses (p50/p99), and rebuilding the caches from a large ledger.
+    ///
+    /// Example: chuhai bench inventory --clients 64 --seconds 10 --database-url postgres://postgres@127.0.0.1:5432/bench
+    Inventory {
+        /// Which part to run.
+        #[arg(long, value_enum, default_value = "all")]
+        part: crate::bench::InventoryPart,
+        /// Concurrent clients placing reservations.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds each reservation run lasts.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// SKUs of the spread reservation run.
+        #[arg(long, default_value_t = 10_000)]
+        skus: usize,
+        /// Warehouses holding the SKU of the stock query.
+        #[arg(long, default_value_t = 2_000)]
+        warehouses: usize,
+        /// Stock queries timed.
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+        /// Ledger entries to rebuild the caches from.
+        #[arg(long, default_value_t = 10_000_000)]
+        ledger_entries: usize,
+        /// Database to run on (default: a temporary SQLite file; a
+        /// postgres:// URL runs in a fresh schema that is dropped after).
         #[arg(long)]
         database_url: Option<String>,
     },

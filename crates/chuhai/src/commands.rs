@@ -12,7 +12,7 @@ use chuhai_store::Store;
 use chuhai_web::problem::Problem;
 use chuhai_web::services::{feeds, fx, imports, landed, pricing};
 
-use crate::cli::{ExportCommand, ImportCommand, PricesCommand};
+use crate::cli::{ExportCommand, ImportCommand, InventoryCommand, PricesCommand};
 use crate::open_store;
 
 /// A problem as a command-line error: its detail, one line per field.
@@ -288,6 +288,80 @@ pub async fn prices(cmd: PricesCommand) -> Result<()> {
             for s in &r.skipped {
                 println!("skipped {} in {}: {}", s.sku, s.market, s.reason);
             }
+            Ok(())
+        }
+    }
+}
+
+/// Prints what `verify` found, one line per difference.
+fn print_report(r: &chuhai_store::inventory::VerifyReport) {
+    for d in &r.balances {
+        let buckets: Vec<String> = d
+            .buckets()
+            .iter()
+            .map(|b| {
+                format!(
+                    "{b} cached {} ledger {}",
+                    d.cached.get(*b),
+                    d.ledger.get(*b)
+                )
+            })
+            .collect();
+        println!("balance {}: {}", d.key, buckets.join(", "));
+    }
+    for d in &r.locations {
+        let bin = d
+            .key
+            .bin
+            .as_ref()
+            .map_or_else(|| "(unlocated)".to_owned(), |b| b.to_string());
+        let lot = d
+            .key
+            .lot
+            .as_ref()
+            .map(|l| format!(" lot {l}"))
+            .unwrap_or_default();
+        println!(
+            "bin stock {} in {bin}{lot}: cached {} ledger {}",
+            d.key.stock, d.cached, d.ledger
+        );
+    }
+    println!(
+        "{} ledger entries; {} balances and {} bin locations checked; {} differences",
+        r.entries,
+        r.balances_checked,
+        r.locations_checked,
+        r.balances.len() + r.locations.len()
+    );
+}
+
+pub async fn inventory(cmd: InventoryCommand) -> Result<()> {
+    match cmd {
+        InventoryCommand::Verify { db } => {
+            let store = open_store(&db, true).await?;
+            let started = Instant::now();
+            let report = store.verify_inventory().await?;
+            print_report(&report);
+            eprintln!("verified in {:.2} s", started.elapsed().as_secs_f64());
+            if !report.is_clean() {
+                store.close().await;
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        InventoryCommand::Rebuild { db } => {
+            let store = open_store(&db, true).await?;
+            let before = store.verify_inventory().await?;
+            print_report(&before);
+            let started = Instant::now();
+            let r = store.rebuild_inventory().await?;
+            println!(
+                "rebuilt {} balances and {} bin locations from {} ledger entries in {:.2} s",
+                r.balances,
+                r.locations,
+                r.entries,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
     }

@@ -49,11 +49,34 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(cmd) => commands::import(cmd).await,
         Command::Export(cmd) => commands::export(cmd).await,
         Command::Prices(cmd) => commands::prices(cmd).await,
+        Command::Inventory(cmd) => commands::inventory(cmd).await,
         Command::Bench(cli::BenchCommand::Catalog {
             rows,
             markets,
             database_url,
         }) => bench::catalog(rows, markets, database_url).await,
+        Command::Bench(cli::BenchCommand::Inventory {
+            part,
+            clients,
+            seconds,
+            skus,
+            warehouses,
+            queries,
+            ledger_entries,
+            database_url,
+        }) => {
+            bench::inventory(bench::InventoryBench {
+                database_url,
+                part,
+                clients,
+                seconds,
+                skus,
+                warehouses,
+                queries,
+                ledger_entries,
+            })
+            .await
+        }
         Command::Openapi => {
             println!("{}", chuhai_web::api::openapi().to_pretty_json()?);
             Ok(())
@@ -112,6 +135,8 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     // Background jobs (large imports) run in every server; the database
     // hands each job to one of them.
     let worker = tokio::spawn(chuhai_web::services::jobs::worker(store.clone()));
+    // Lapsed checkout reservations are released by every server.
+    let sweeper = tokio::spawn(chuhai_web::services::inventory::sweeper(store.clone()));
     let console = format!("http://{local}/console");
     match &demo_login {
         Some((email, password)) => tracing::info!(url = %console, backend = ?store.backend(),
@@ -128,6 +153,7 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     chuhai_web::serve(listener, app, shutdown_signal()).await?;
     // A job cut short rolls back; its lease lets a server take it over.
     worker.abort();
+    sweeper.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -5,6 +5,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chuhai_domain::accounts::{Email, OrganisationKind, Role, Slug};
+use chuhai_domain::catalog::Sku;
+use chuhai_domain::country::Country;
+use chuhai_domain::inventory::{
+    EntryType, LedgerEntry, Reference, ReferenceKind, StockKey, WarehouseDraft, WarehouseKind,
+};
+use chuhai_store::accounts::{NewOrganisation, NewUser};
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
 
@@ -142,7 +149,65 @@ async fn serve_seeds_the_demo_on_sqlite_and_stops_gracefully() {
         .map(|s| s["mode"].as_str().unwrap())
         .collect();
     assert_eq!(modes, ["9610", "9610", "9710", "9810"]);
+    // The demo's warehouses: its own in Shenzhen and six run by the 3PL,
+    // with stock, and a shipment on its way to Los Angeles.
+    let warehouses: Value = client
+        .get(format!("{}/api/v1/warehouses", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = warehouses["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["SZX-1", "LAX-1", "EWR-1", "FRA-1", "FXT-1", "TYO-1", "SYD-1"]
+    );
+    let stock: Value = client
+        .get(format!("{}/api/v1/stock?sku=LUMI-AUR-WHT", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lax = stock["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["warehouse_code"] == "LAX-1")
+        .unwrap();
+    assert_eq!(
+        (&lax["on_hand"], &lax["reserved"], &lax["in_transit"]),
+        (&json!(180), &json!(6), &json!(60))
+    );
+    assert!(lax["next_eta"].is_string(), "{lax}");
     assert_eq!(server.terminate(), Some(0));
+    // The seeded ledger and its caches agree.
+    let verify = Command::new(BIN)
+        .args([
+            "inventory",
+            "verify",
+            "--data-dir",
+            &dir.display().to_string(),
+        ])
+        .env_remove("CHUHAI_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -300,6 +365,83 @@ async fn two_servers_share_one_postgres() {
     let res = api_token(&client, &b.base, "warehouse@chuhai.test", "chuhai-demo").await;
     assert_eq!(res.status(), 429);
 
+    // Reservations through both servers at once never oversell: 200
+    // requests for the 150 units of LUMI-FF-10M available at LAX-1.
+    let res = api_token(&client, &a.base, "demo@chuhai.test", "chuhai-demo").await;
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let warehouses: Value = client
+        .get(format!("{}/api/v1/warehouses", a.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lax = warehouses["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "LAX-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let client = client.clone();
+        let base = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(format!("{base}/api/v1/reservations"))
+                .bearer_auth(token)
+                .json(
+                    &json!({"warehouse_id": lax, "sku": "LUMI-FF-10M", "quantity": 1,
+                              "reference": {"kind": "checkout", "id": format!("CO-{i}")}}),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    for t in tasks {
+        *statuses.entry(t.await.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(
+        statuses,
+        std::collections::BTreeMap::from([(201, 150), (409, 50)])
+    );
+    let stock: Value = client
+        .get(format!("{}/api/v1/stock?sku=LUMI-FF-10M", b.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let at_lax = stock["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["warehouse_id"] == lax)
+        .unwrap();
+    assert_eq!(
+        (&at_lax["reserved"], &at_lax["available"]),
+        (&json!(150), &json!(0))
+    );
+    assert!(admin.verify_inventory().await.unwrap().is_clean());
+
     // The demo was seeded once.
     assert_eq!(
         admin.list_organisations(0, 50).await.unwrap().items.len(),
@@ -344,6 +486,113 @@ async fn json_logs_are_one_object_per_line_with_the_url_and_demo_login() {
     assert_eq!(serving["demo_login"], "demo@chuhai.test / chuhai-demo");
     server.wait_ready().await;
     assert_eq!(server.terminate(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn inventory_verify_reports_drift_with_a_failing_status_and_rebuild_repairs_it() {
+    let dir = std::env::temp_dir().join(format!("chuhai-bin-inv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/chuhai.db", dir.display());
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .args(["--database-url", &url])
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    // A ledger with stock: one seller's receipt at one warehouse.
+    let store = chuhai_store::Store::open(chuhai_store::StoreConfig::new(url.clone()))
+        .await
+        .unwrap();
+    let (seller, _) = store
+        .create_organisation_with_user(
+            &NewOrganisation {
+                kind: OrganisationKind::Seller,
+                slug: Slug::parse("lumi").unwrap(),
+                name: "Lumi".into(),
+                name_zh: None,
+            },
+            &NewUser {
+                email: Email::parse("owner@lumi.example").unwrap(),
+                display_name: "Owner".into(),
+                password_hash: "x".into(),
+                role: Role::Owner,
+                locale: None,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    let w = store
+        .create_warehouse(
+            seller.id,
+            &WarehouseDraft {
+                kind: WarehouseKind::Origin,
+                code: "SZX-1".into(),
+                name: "Shenzhen".into(),
+                country: Country::CN,
+                address: "Bao'an, Shenzhen".into(),
+                latitude: None,
+                longitude: None,
+                time_zone: "Asia/Shanghai".into(),
+                utc_offset_minutes: 480,
+                cutoff_time: "17:00".into(),
+                capacity_m2: None,
+                capacity_m3: None,
+                carrier_services: vec![],
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    store
+        .post_entries(&[LedgerEntry::new(
+            StockKey::new(seller.id, Sku::parse("LAMP-1").unwrap(), w.id),
+            EntryType::Receipt,
+            12,
+            Reference::new(ReferenceKind::Manual, "M-1").unwrap(),
+            1_000,
+        )])
+        .await
+        .unwrap();
+    let ok = run(&["inventory", "verify"]);
+    let text = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert_eq!(ok.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("1 ledger entries; 1 balances and 1 bin locations checked; 0 differences"),
+        "{text}"
+    );
+    // Drift the cached balance behind the ledger's back.
+    let changed = store
+        .execute_unchecked(
+            "UPDATE inventory_balances SET on_hand = on_hand + 7 WHERE sku = 'LAMP-1'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    store.close().await;
+    let bad = run(&["inventory", "verify"]);
+    let text = String::from_utf8_lossy(&bad.stdout).to_string();
+    assert_eq!(bad.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("balance LAMP-1 of seller 1 at warehouse 1: on_hand cached 19 ledger 12"),
+        "{text}"
+    );
+    assert!(text.contains("; 1 differences"), "{text}");
+    let rebuilt = run(&["inventory", "rebuild"]);
+    let text = String::from_utf8_lossy(&rebuilt.stdout).to_string();
+    assert!(rebuilt.status.success(), "{text}");
+    assert!(text.contains("rebuilt "), "{text}");
+    let ok = run(&["inventory", "verify"]);
+    assert_eq!(ok.status.code(), Some(0));
+    let help = Command::new(BIN)
+        .args(["inventory", "verify", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Example: chuhai inventory verify"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

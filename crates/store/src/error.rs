@@ -13,6 +13,11 @@ pub enum StoreError {
     /// organisation's kind does not have).
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// The inventory rules refused an entry, count or shipment step (the
+    /// error names the field, e.g. `quantity`, `bin`, `status`); nothing
+    /// was written.
+    #[error("{0}")]
+    Ledger(chuhai_domain::inventory::LedgerError),
     /// The database URL or configuration is unusable.
     #[error("database configuration: {0}")]
     Config(String),

@@ -13,6 +13,7 @@ mod bulk;
 pub mod catalog;
 mod error;
 pub mod idempotency;
+pub mod inventory;
 pub mod jobs;
 pub mod markets;
 mod migrate;

@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_accounts"),
     migration!(2, "0002_catalog"),
     migration!(3, "0003_trade"),
+    migration!(4, "0004_inventory"),
 ];
 
 /// The schema version this build migrates to.

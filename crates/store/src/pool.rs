@@ -48,6 +48,9 @@ pub struct Store {
     /// On SQLite, the WAL index (`…-shm`) of the database, whose header
     /// changes with every committed transaction of any process.
     wal_index: Option<Arc<std::fs::File>>,
+    /// Reservations waiting to be placed, together, by whichever request
+    /// leads the next batch (group commit).
+    pub(crate) reserve_queue: std::sync::Arc<crate::inventory::ReserveQueue>,
 }
 
 impl Store {
@@ -114,6 +117,7 @@ impl Store {
                     read,
                     write,
                     wal_index,
+                    reserve_queue: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -144,6 +148,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     wal_index: None,
+                    reserve_queue: Default::default(),
                 })
             }
         }
@@ -178,6 +183,18 @@ impl Store {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
         })
+    }
+
+    /// Runs one SQL statement in a write transaction and returns the rows
+    /// it changed. Only for tests and benchmarks that must damage data on
+    /// purpose (a drifted cache, an attempt to edit the ledger); the
+    /// product never calls it.
+    #[doc(hidden)]
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(sql).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// Drops a PostgreSQL schema made for a test run, with everything in it.

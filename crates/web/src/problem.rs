@@ -159,6 +159,7 @@ impl From<StoreError> for Problem {
             .with_status(StatusCode::CONFLICT, "already_exists"),
             StoreError::NotFound { what } => Problem::not_found(what),
             StoreError::Invalid { field, reason } => Problem::field(field, reason),
+            StoreError::Ledger(e) => e.into(),
             other => {
                 tracing::error!(error = %other, "storage failure");
                 Problem::internal()

@@ -251,3 +251,126 @@ pub async fn load_hs(app: &TestApp, csv: &str) {
         .collect();
     app.store.replace_hs_codes(rows).await.unwrap();
 }
+
+/// A warehouse operator (3PL) organisation with its owner's API token,
+/// made in the store (sign-up makes sellers only).
+pub async fn operator(app: &TestApp, slug: &str) -> Tenant {
+    use chuhai_domain::accounts::{hash_password, Email, OrganisationKind, Role, Slug};
+    use chuhai_store::accounts::{NewOrganisation, NewUser};
+    let email = format!("ops@{slug}.example");
+    let hash = hash_password(PASSWORD).0;
+    let (org, user) = app
+        .store
+        .create_organisation_with_user(
+            &NewOrganisation {
+                kind: OrganisationKind::WarehouseOperator,
+                slug: Slug::parse(slug).unwrap(),
+                name: format!("{slug} Logistics"),
+                name_zh: None,
+            },
+            &NewUser {
+                email: Email::parse(&email).unwrap(),
+                display_name: "Operator".into(),
+                password_hash: hash,
+                role: Role::Owner,
+                locale: None,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    let (token, token_id) = app.token(&email, None).await;
+    Tenant {
+        org_id: org.id,
+        user_id: user.id,
+        email,
+        token,
+        token_id,
+    }
+}
+
+/// Posts JSON and asserts the status; returns the body.
+pub async fn post_ok(app: &TestApp, path: &str, token: &str, body: &Value, status: u16) -> Value {
+    let res = app.post_json(path, Some(token), body).await;
+    let got = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "POST {path}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// A warehouse as the API's JSON: `code` in `country` (origin in CN).
+pub fn warehouse_json(kind: &str, code: &str, country: &str, bins: &[&str]) -> Value {
+    json!({
+        "kind": kind, "code": code, "name": format!("Warehouse {code}"), "country": country,
+        "address": "1 Dock Road", "latitude": "34.0420", "longitude": "-117.5727",
+        "time_zone": "America/Los_Angeles", "utc_offset_minutes": -480, "cutoff_time": "14:00",
+        "capacity_m2": "24000", "capacity_m3": "150000", "carrier_services": ["UPS Ground"],
+        "bins": bins
+    })
+}
+
+/// Ids of one of everything inventory keeps for a seller.
+pub struct InventoryIds {
+    pub warehouse: i64,
+    pub reservation: i64,
+    pub inbound: i64,
+    pub count: i64,
+}
+
+/// Gives `tenant` (with `seed_catalog`'s SKU AUR-1) its own origin
+/// warehouse with 10 units, a reservation, a draft inbound shipment and a
+/// reviewed cycle count.
+pub async fn seed_inventory(app: &TestApp, tenant: &Tenant) -> InventoryIds {
+    let t = &tenant.token;
+    let w = post_ok(
+        app,
+        "/api/v1/warehouses",
+        t,
+        &warehouse_json("origin", "SZX-1", "CN", &["A-01"]),
+        201,
+    )
+    .await;
+    let warehouse = w["id"].as_i64().unwrap();
+    post_ok(
+        app,
+        &format!("/api/v1/warehouses/{warehouse}/entries"),
+        t,
+        &json!({"sku": "AUR-1", "entry_type": "receipt", "quantity": 10}),
+        201,
+    )
+    .await;
+    let r = post_ok(
+        app,
+        "/api/v1/reservations",
+        t,
+        &json!({"warehouse_id": warehouse, "sku": "AUR-1", "quantity": 1,
+                "reference": {"kind": "order", "id": "SO-1"}}),
+        201,
+    )
+    .await;
+    let asn = post_ok(
+        app,
+        "/api/v1/inbound-shipments",
+        t,
+        &json!({"reference": "ASN-1", "origin": "Dongguan factory", "destination_warehouse_id": warehouse,
+                "mode": "express", "carrier": "SF Express",
+                "cartons": [{"carton_no": "CTN-1", "lines": [{"sku": "AUR-1", "quantity": 4}]}]}),
+        201,
+    )
+    .await;
+    let count = post_ok(
+        app,
+        &format!("/api/v1/warehouses/{warehouse}/counts"),
+        t,
+        &json!({"reference": "CC-1", "scope": {"by": "sku", "seller_id": tenant.org_id, "sku": "AUR-1"},
+                "lines": [{"seller_id": tenant.org_id, "sku": "AUR-1", "counted": 10}]}),
+        201,
+    )
+    .await;
+    InventoryIds {
+        warehouse,
+        reservation: r["id"].as_i64().unwrap(),
+        inbound: asn["id"].as_i64().unwrap(),
+        count: count["id"].as_i64().unwrap(),
+    }
+}

@@ -131,6 +131,14 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     ("POST", "/api/v1/landed-cost/rules"),
     ("GET", "/api/v1/landed-cost/tariff-lines"),
     ("POST", "/api/v1/landed-cost/tariff-lines"),
+    // The caller's own warehouses, stock and shipments; a warehouse named
+    // in a body is checked by the use case (tests/inventory.rs).
+    ("GET", "/api/v1/warehouses"),
+    ("POST", "/api/v1/warehouses"),
+    ("GET", "/api/v1/stock"),
+    ("POST", "/api/v1/reservations"),
+    ("GET", "/api/v1/inbound-shipments"),
+    ("POST", "/api/v1/inbound-shipments"),
     // Reference data shared by every organisation.
     ("GET", "/api/v1/hs-codes"),
     ("GET", "/api/v1/hs-codes/{code}"),
@@ -166,6 +174,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         .await
         .unwrap();
     let a_shipment = a_shipment["id"].as_i64().unwrap().to_string();
+    let inv = common::seed_inventory(&app, &a).await;
     let mut checked = 0;
     for (method, template) in documented_operations() {
         if NOT_ADDRESSED.contains(&(method.as_str(), template.as_str())) {
@@ -234,6 +243,61 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                     .replace("{kind}", "commercial-invoice"),
                 member.clone(),
             ),
+            "/api/v1/warehouses/{id}"
+            | "/api/v1/warehouses/{id}/stock"
+            | "/api/v1/warehouses/{id}/ledger"
+            | "/api/v1/warehouses/{id}/age"
+            | "/api/v1/warehouses/{id}/slow-movers" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                member.clone(),
+            ),
+            "/api/v1/warehouses/{id}/storage-invoice" => (
+                format!(
+                    "{}?month=2026-10",
+                    template.replace("{id}", &inv.warehouse.to_string())
+                ),
+                member.clone(),
+            ),
+            "/api/v1/warehouses/{id}/sellers" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                json!({"seller": "tenant-b"}),
+            ),
+            "/api/v1/warehouses/{id}/bins" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                json!({"codes": ["B-01"]}),
+            ),
+            "/api/v1/warehouses/{id}/entries" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                json!({"sku": "AUR-1", "entry_type": "receipt", "quantity": 1}),
+            ),
+            "/api/v1/warehouses/{id}/counts" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                json!({"reference": "CC-9", "scope": {"by": "bin", "bin": null}, "lines": []}),
+            ),
+            "/api/v1/warehouses/{id}/storage-fee-rules" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                json!({"price_per_m3_day": {"amount": "0.45", "currency": "USD"}}),
+            ),
+            "/api/v1/reservations/{id}"
+            | "/api/v1/reservations/{id}/release"
+            | "/api/v1/reservations/{id}/commit" => (
+                template.replace("{id}", &inv.reservation.to_string()),
+                json!({}),
+            ),
+            "/api/v1/inbound-shipments/{id}"
+            | "/api/v1/inbound-shipments/{id}/ship"
+            | "/api/v1/inbound-shipments/{id}/arrive"
+            | "/api/v1/inbound-shipments/{id}/close" => (
+                template.replace("{id}", &inv.inbound.to_string()),
+                json!({}),
+            ),
+            "/api/v1/inbound-shipments/{id}/receive" => (
+                template.replace("{id}", &inv.inbound.to_string()),
+                json!({"lines": [{"carton_no": "CTN-1", "sku": "AUR-1", "received": 4}]}),
+            ),
+            "/api/v1/counts/{id}" | "/api/v1/counts/{id}/post" => {
+                (template.replace("{id}", &inv.count.to_string()), json!({}))
+            }
             other => panic!("{method} {other} has no tenant-isolation case: add one here"),
         };
         let res = app
@@ -254,7 +318,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 17);
+    assert_eq!(checked, 39);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

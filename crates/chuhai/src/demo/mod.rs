@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod customs;
+pub mod inventory;
 
 use anyhow::Result;
 use chuhai_domain::accounts::{hash_password, Email, OrganisationKind, Role, Slug, UiLocale};
@@ -11,6 +12,8 @@ use chuhai_store::{Store, StoreError};
 pub const SELLER_SLUG: &str = "lumi";
 pub const OWNER_EMAIL: &str = "demo@chuhai.test";
 pub const PASSWORD: &str = "chuhai-demo";
+/// The demo 3PL that runs the overseas warehouses.
+pub const OPERATOR_SLUG: &str = "pacific-gateway";
 
 struct DemoOrg {
     kind: OrganisationKind,
@@ -36,7 +39,7 @@ const DEMO: &[DemoOrg] = &[
     },
     DemoOrg {
         kind: OrganisationKind::WarehouseOperator,
-        slug: "pacific-gateway",
+        slug: OPERATOR_SLUG,
         name: "Pacific Gateway Logistics",
         name_zh: "太平洋通途物流",
         email: "warehouse@chuhai.test",
@@ -88,10 +91,14 @@ pub async fn seed_if_empty(store: &Store) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    // Only the process that created the seller gives it its catalog.
+    // Only the process that created the seller gives it its catalog,
+    // warehouses and stock.
     if let Some(id) = seller_id {
         catalog::seed(store, id, now).await?;
         customs::seed(store, id, now).await?;
+        if let Some(operator) = store.organisation_by_slug(OPERATOR_SLUG).await? {
+            inventory::seed(store, id, operator.id, now).await?;
+        }
     }
     tracing::info!("seeded the demo organisations (demo login {OWNER_EMAIL} / {PASSWORD})");
     Ok(())

@@ -16,6 +16,10 @@
 //! - Storage fees: [`StorageFeeRules`], [`daily_stock`], [`storage_invoice`]
 //!   (rounded once per line at [`STORAGE_FEE_LINE`]), [`slow_movers`].
 //! - Cycle counts: [`count_sheet`] and [`review_count`].
+//! - Warehouses: [`WarehouseDraft`] and its checks.
+//! - Inbound shipments (ASNs): [`AsnStatus`] transitions,
+//!   [`shipping_entries`] and [`closing_entries`] with the
+//!   [`DiscrepancyReport`].
 //!
 //! The ledger is the truth: caches (balances, bin stock) change only by
 //! posting an entry through the checked functions, and can always be
@@ -31,9 +35,11 @@ mod decimal_text;
 mod entry;
 mod error;
 mod fees;
+mod inbound;
 mod month;
 mod reservation;
 mod slow_movers;
+mod warehouse;
 
 pub use age::{
     age_profile, fifo_layers, fifo_layers_by_key, AgeBucket, AgeProfile, Layer, ReceiptLayers,
@@ -52,6 +58,11 @@ pub use fees::{
     DailyStock, InvoiceScope, StorageFeeRules, StorageInvoice, StorageInvoiceLine, SurchargeTier,
     STORAGE_FEE_LINE,
 };
+pub use inbound::{
+    check_count, closing_entries, shipping_entries, AsnAction, AsnStatus, DiscrepancyLine,
+    DiscrepancyReport, ReceivedLine, TransportMode,
+};
 pub use month::BillingMonth;
 pub use reservation::{expired, sweep, Hold};
 pub use slow_movers::{slow_movers, SlowMoverAlert};
+pub use warehouse::{parse_cutoff, WarehouseDraft, WarehouseKind};

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod customs;
+pub mod inventory;
 pub mod landed;
 pub mod pricing;
 pub mod reference;
@@ -38,6 +39,7 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "pricing", description = "Markets, derived prices and price quotes"),
         (name = "landed-cost", description = "Duties, taxes and fees to the destination: rules, tariff lines and quotes"),
         (name = "customs", description = "China export customs (9610/9710/9810, CEB messages, summary declaration) and trade documents"),
+        (name = "inventory", description = "Warehouses, stock across warehouses, the inventory ledger, reservations, inbound shipments (ASNs), cycle counts, inventory age and storage fees"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -101,6 +103,34 @@ fn parts() -> (
             landed::list_tariff_lines,
             landed::import_tariff_lines
         ))
+        .routes(routes!(
+            inventory::list_warehouses,
+            inventory::create_warehouse
+        ))
+        .routes(routes!(inventory::get_warehouse))
+        .routes(routes!(inventory::add_seller))
+        .routes(routes!(inventory::add_bins))
+        .routes(routes!(inventory::warehouse_stock))
+        .routes(routes!(inventory::warehouse_ledger))
+        .routes(routes!(inventory::post_entry))
+        .routes(routes!(inventory::seller_stock))
+        .routes(routes!(inventory::create_reservation))
+        .routes(routes!(inventory::get_reservation))
+        .routes(routes!(inventory::release_reservation))
+        .routes(routes!(inventory::commit_reservation))
+        .routes(routes!(inventory::list_inbound, inventory::create_inbound))
+        .routes(routes!(inventory::get_inbound))
+        .routes(routes!(inventory::ship_inbound))
+        .routes(routes!(inventory::arrive_inbound))
+        .routes(routes!(inventory::receive_inbound))
+        .routes(routes!(inventory::close_inbound))
+        .routes(routes!(inventory::create_count))
+        .routes(routes!(inventory::get_count))
+        .routes(routes!(inventory::post_count))
+        .routes(routes!(inventory::warehouse_age))
+        .routes(routes!(inventory::get_fee_rules, inventory::set_fee_rules))
+        .routes(routes!(inventory::storage_invoice))
+        .routes(routes!(inventory::slow_movers))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

@@ -11,6 +11,7 @@ mod customs;
 mod hs;
 mod i18n;
 mod imports;
+mod inventory;
 mod landed;
 mod pricing;
 
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(hs::router())
         .merge(imports::router())
         .merge(pricing::router())
+        .merge(inventory::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.

@@ -5,6 +5,7 @@ pub mod customs;
 pub mod feeds;
 pub mod fx;
 pub mod imports;
+pub mod inventory;
 pub mod jobs;
 pub mod landed;
 pub mod pricing;
