@@ -52,6 +52,8 @@ pub struct ExportShipmentRow {
     /// The domain's shipment as JSON.
     pub body: String,
     pub created_at: Millis,
+    /// The inbound shipment (ASN) this export feeds, for 9810.
+    pub inbound_shipment_id: Option<i64>,
 }
 
 /// A new export shipment.
@@ -63,11 +65,12 @@ pub struct NewExportShipment {
     pub destination: String,
     pub export_date: i64,
     pub body: String,
+    pub inbound_shipment_id: Option<i64>,
 }
 
 const RULE_COLUMNS: &str = "version, region, valid_from, valid_until, verified, body, updated_at";
 const SHIPMENT_COLUMNS: &str =
-    "id, organisation_id, order_no, mode, destination, export_date, body, created_at";
+    "id, organisation_id, order_no, mode, destination, export_date, body, created_at, inbound_shipment_id";
 
 fn rule_from_row(r: &AnyRow) -> Result<ImportRuleRow, StoreError> {
     Ok(ImportRuleRow {
@@ -91,6 +94,7 @@ fn shipment_from_row(r: &AnyRow) -> Result<ExportShipmentRow, StoreError> {
         export_date: r.try_get("export_date")?,
         body: r.try_get("body")?,
         created_at: r.try_get("created_at")?,
+        inbound_shipment_id: r.try_get("inbound_shipment_id")?,
     })
 }
 
@@ -217,8 +221,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!(
             "INSERT INTO export_shipments
-               (organisation_id, order_no, mode, destination, export_date, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+               (organisation_id, order_no, mode, destination, export_date, body, created_at,
+                inbound_shipment_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              RETURNING {SHIPMENT_COLUMNS}"
         ))
         .bind(shipment.organisation_id)
@@ -228,6 +233,7 @@ impl Store {
         .bind(shipment.export_date)
         .bind(&shipment.body)
         .bind(now)
+        .bind(shipment.inbound_shipment_id)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| crate::error::conflict_on_unique(e, "order_no"))?;

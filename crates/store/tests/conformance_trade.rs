@@ -160,6 +160,7 @@ fn shipment(org: i64, order_no: &str, mode: &str, day: i64) -> NewExportShipment
         destination: "DE".into(),
         export_date: day,
         body: format!(r#"{{"order_no":"{order_no}"}}"#),
+        inbound_shipment_id: None,
     }
 }
 

@@ -477,3 +477,62 @@ async fn the_console_lists_shipments_with_messages_documents_and_the_summary() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn a_9810_export_links_the_sellers_inbound_shipment() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("lumi").await;
+    common::seed_catalog(&app, &t).await;
+    let ids = common::seed_inventory(&app, &t).await;
+    let other = app.tenant("other").await;
+    let mut transfer = b2c_de();
+    transfer["shipment"]["sale_kind"] = json!("stock_transfer");
+    transfer["shipment"]["order"]["order_no"] = json!("W-ASN-1");
+    transfer["shipment"]["order"]["buyer"] = Value::Null;
+    transfer["shipment"]["payment"] = Value::Null;
+    transfer["shipment"]["declaration"]["statistics_flag"] = json!("simplified");
+    transfer["shipment"]["items"][1]["gcode"] = json!("9405420000");
+    transfer["shipment"]["overseas_warehouse"] =
+        json!({"name": "Frankfurt 海外仓", "country": "DE", "registered": true});
+    transfer["trade"]["ioss_number"] = Value::Null;
+    transfer["inbound_shipment_id"] = json!(ids.inbound);
+
+    // Another seller cannot link this seller's inbound shipment.
+    let res = app
+        .post_json("/api/v1/export-shipments", Some(&other.token), &transfer)
+        .await;
+    let p = expect_problem(res, 422, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "inbound_shipment_id");
+    // A B2C parcel is not the export side of an inbound shipment.
+    let mut parcel = b2c_de();
+    parcel["shipment"]["items"][1]["gcode"] = json!("9405420000");
+    parcel["inbound_shipment_id"] = json!(ids.inbound);
+    let res = app
+        .post_json("/api/v1/export-shipments", Some(&t.token), &parcel)
+        .await;
+    let p = expect_problem(res, 422, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "inbound_shipment_id");
+
+    let res = app
+        .post_json("/api/v1/export-shipments", Some(&t.token), &transfer)
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let s: Value = res.json().await.unwrap();
+    assert_eq!(s["mode"], "9810");
+    assert_eq!(s["inbound_shipment_id"], ids.inbound);
+    let session = console_session(&app, &t.email).await;
+    let html = app
+        .client
+        .get(app.url("/console/customs"))
+        .header("cookie", format!("chuhai_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("href=\"/console/inbound/{}\"", ids.inbound)),
+        "{html}"
+    );
+}

@@ -188,3 +188,7 @@ CREATE TABLE storage_fee_rules (
     rules         TEXT    NOT NULL,
     updated_at    BIGINT  NOT NULL
 );
+
+-- An export shipment to an overseas warehouse (customs mode 9810) may be
+-- the export side of an inbound shipment.
+ALTER TABLE export_shipments ADD COLUMN inbound_shipment_id BIGINT REFERENCES inbound_shipments (id);

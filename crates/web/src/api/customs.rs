@@ -40,6 +40,8 @@ pub struct ExportShipmentView {
     pub messages: Vec<String>,
     /// Paths of the trade documents (PDF).
     pub documents: Vec<String>,
+    /// The inbound shipment (ASN) this 9810 export feeds, if linked.
+    pub inbound_shipment_id: Option<i64>,
     /// The shipment, transmitter and trade terms as accepted.
     #[schema(value_type = Object)]
     pub request: ShipmentRequest,
@@ -66,6 +68,7 @@ impl From<&ShipmentRecord> for ExportShipmentView {
                 .iter()
                 .map(|d| format!("/api/v1/export-shipments/{}/documents/{d}", r.row.id))
                 .collect(),
+            inbound_shipment_id: r.row.inbound_shipment_id,
             request: r.request.clone(),
             created_at: rfc3339(r.row.created_at),
         }

@@ -51,6 +51,8 @@ struct ShipmentView {
     destination: String,
     export_date: String,
     messages: Vec<String>,
+    /// The inbound shipment (ASN) a 9810 export feeds.
+    asn: Option<i64>,
 }
 
 struct SummaryRow {
@@ -122,6 +124,7 @@ async fn customs_page(
                 .into_iter()
                 .map(|k| k.name().to_owned())
                 .collect(),
+            asn: r.row.inbound_shipment_id,
         });
     }
     let month = q

@@ -345,6 +345,7 @@ messages! {
     customs_export_date: "Export date" / "出口日期",
     customs_messages: "CEB messages" / "CEB 报文",
     customs_documents: "Documents" / "单证",
+    customs_inbound: "Inbound shipment (head-haul)" / "头程入库单",
     customs_drafts_note: "Messages are drafts (appStatus 1). Declaring them (appStatus 2) needs the company's signature from its customs IC card or signing service, which is configured outside Chuhai." / "报文为暂存（appStatus 1）。正式申报（appStatus 2）需使用企业海关 IC 卡或签名服务加签，签名在出海之外配置。",
     doc_commercial_invoice: "Commercial invoice" / "商业发票",
     doc_packing_list: "Packing list" / "装箱单",

@@ -89,6 +89,10 @@ pub struct ShipmentRequest {
     pub transmitter: Transmitter,
     #[serde(default)]
     pub trade: TradeTerms,
+    /// The seller's inbound shipment (ASN) to an overseas warehouse that
+    /// this export is the China side of: only for a stock transfer (9810).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbound_shipment_id: Option<i64>,
 }
 
 /// A stored shipment with its classification.
@@ -222,6 +226,23 @@ pub async fn create(
             }
         }
     }
+    if let Some(asn) = req.inbound_shipment_id {
+        let found = store
+            .inbound_for(organisation_id, asn)
+            .await?
+            .filter(|r| r.seller_id == organisation_id);
+        if found.is_none() {
+            errors.push(FieldProblem {
+                field: "inbound_shipment_id".into(),
+                reason: format!("you have no inbound shipment {asn}"),
+            });
+        } else if req.shipment.sale_kind != SaleKind::StockTransfer {
+            errors.push(FieldProblem {
+                field: "inbound_shipment_id".into(),
+                reason: "only a stock transfer to an overseas warehouse (9810) is the export side of an inbound shipment".into(),
+            });
+        }
+    }
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
@@ -244,6 +265,7 @@ pub async fn create(
                     .to_owned(),
                 export_date: i64::from(req.shipment.declaration.export_date.days_since_epoch()),
                 body,
+                inbound_shipment_id: req.inbound_shipment_id,
             },
             now,
         )
