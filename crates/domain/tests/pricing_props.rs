@@ -228,3 +228,45 @@ proptest! {
         }
     }
 }
+
+/// Found by `a_tier_never_raises_the_unit_price`: an override off the charm
+/// grid (ending .128 where prices end in an odd thousandth) with a 0 %
+/// tier was rounded up to .129 for 10 units.
+#[test]
+fn a_tier_on_an_off_grid_override_never_raises_it() {
+    let conversion = Conversion::from_legs(
+        (Currency::EUR, None),
+        (
+            Currency::BHD,
+            Some(chuhai_domain::fx::FxLeg {
+                per_eur: Rate::parse("30.34839").unwrap(),
+                observed_on: date(),
+            }),
+        ),
+        date(),
+        chuhai_domain::fx::FxSource::ECB,
+    )
+    .unwrap();
+    let pricing = VariantPricing {
+        base: Money::from_minor(31_471_161, Currency::EUR),
+        rule: PriceRule {
+            markup: Rate::parse("17").unwrap(),
+            rounding: MarketRounding::CharmEnding {
+                ending_minor: 1,
+                every_minor: Some(2),
+            },
+        },
+        override_price: Some(Money::from_minor(852_903_128, Currency::BHD)),
+        compare_at: None,
+        scheduled: Vec::new(),
+        tiers: vec![QuantityTier {
+            min_qty: 10,
+            discount: Rate::ZERO,
+        }],
+        quantity_rules: OrderQuantityRules::ANY,
+    };
+    let single = pricing.quote(&conversion, 1, date()).unwrap();
+    let bulk = pricing.quote(&conversion, 10, date()).unwrap();
+    assert_eq!(single.unit_price.minor(), 852_903_128);
+    assert_eq!(bulk.unit_price.minor(), 852_903_128);
+}

@@ -349,9 +349,17 @@ impl VariantPricing {
             None => exact,
         };
         let rounding = list.rule.rounding;
-        let result = rounding
+        let mut result = rounding
             .round(&exact, market)
             .map_err(|err| err.under(&list.field))?;
+        // An override need not sit on the rounding rule's grid (a charm
+        // ending rounds up): a tier on it never raises the price above the
+        // override itself.
+        if let Some(price) = list.override_price {
+            if result.minor() > price.minor() {
+                result = price;
+            }
+        }
         steps.push(ExplanationStep::Rounding {
             rule: rounding,
             rounding_step: rounding.step().to_string(),
