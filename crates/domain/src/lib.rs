@@ -11,3 +11,4 @@ pub mod landed;
 pub mod market;
 pub mod money;
 pub mod pricing;
+mod text_newtype;

@@ -288,7 +288,10 @@ async fn the_monthly_summary_groups_last_months_9610_lists() {
 fn pdf_text(bytes: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("chuhai-pdf-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{}.pdf", bytes.len()));
+    // Tests run in parallel: one file per document.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("{n}.pdf"));
     std::fs::write(&path, bytes).unwrap();
     let out = std::process::Command::new("pdftotext")
         .args(["-layout", path.to_str().unwrap(), "-"])

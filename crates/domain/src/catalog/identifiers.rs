@@ -2,10 +2,7 @@
 //! name), `Sku` (the seller's stock-keeping unit) and `MediaUrl` (where an
 //! image lives).
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use crate::text_newtype::text_newtype_impls;
 
 use super::spreadsheet::echo;
 
@@ -179,42 +176,6 @@ impl MediaUrl {
     }
 }
 
-macro_rules! text_impls {
-    ($ty:ident) => {
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($ty), "({:?})"), self.as_str())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = CatalogFieldError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $ty::parse(s)
-            }
-        }
-
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                $ty::parse(&text).map_err(de::Error::custom)
-            }
-        }
-    };
-}
-
-text_impls!(ProductHandle);
-text_impls!(Sku);
-text_impls!(MediaUrl);
+text_newtype_impls!(ProductHandle, CatalogFieldError);
+text_newtype_impls!(Sku, CatalogFieldError);
+text_newtype_impls!(MediaUrl, CatalogFieldError);

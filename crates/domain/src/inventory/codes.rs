@@ -1,11 +1,8 @@
 //! The small names a ledger entry carries: bin codes, lot numbers, reason
 //! codes, the document an entry answers to, and the warehouse's day boundary.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::de;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::text_newtype::text_newtype_impls;
+use serde::{Deserialize, Serialize};
 
 use super::error::LedgerError;
 use crate::calendar::Date;
@@ -148,45 +145,9 @@ impl ReasonCode {
     }
 }
 
-macro_rules! text_impls {
-    ($ty:ident) => {
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($ty), "({:?})"), self.as_str())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = LedgerError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $ty::parse(s)
-            }
-        }
-
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                $ty::parse(&text).map_err(de::Error::custom)
-            }
-        }
-    };
-}
-
-text_impls!(BinCode);
-text_impls!(LotCode);
-text_impls!(ReasonCode);
+text_newtype_impls!(BinCode, LedgerError);
+text_newtype_impls!(LotCode, LedgerError);
+text_newtype_impls!(ReasonCode, LedgerError);
 
 /// The kind of document a ledger entry answers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

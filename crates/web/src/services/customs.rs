@@ -14,9 +14,9 @@ use chuhai_documents::{
 use chuhai_domain::calendar::Date;
 use chuhai_domain::country::Country;
 use chuhai_domain::customs::{
-    build_ceb303, build_ceb403, build_ceb505, build_ceb603, summarize, validate, AppStatus,
-    CebMessage, CebMessageKind, Classification, CustomsDateTime, CustomsError, ExportShipment,
-    MessageContext, SaleKind, SummaryDeclaration, Transmitter,
+    build_ceb303, build_ceb403, build_ceb505, build_ceb603, classify, summarize, validate,
+    AppStatus, CebMessage, CebMessageKind, Classification, CustomsDateTime, CustomsError,
+    ExportShipment, MessageContext, SaleKind, SummaryDeclaration, Transmitter,
 };
 use chuhai_domain::market::Incoterm;
 use chuhai_domain::money::Money;
@@ -288,7 +288,9 @@ pub async fn create(
 pub fn record(row: ExportShipmentRow) -> Result<ShipmentRecord, Problem> {
     let request: ShipmentRequest =
         serde_json::from_str(&row.body).map_err(|_| Problem::internal())?;
-    let classification = validate(&request.shipment).map_err(|_| Problem::internal())?;
+    // It was validated when stored: reading it back only needs its mode
+    // and reason, not every field rule again.
+    let classification = classify(&request.shipment).map_err(|_| Problem::internal())?;
     Ok(ShipmentRecord {
         row,
         request,
