@@ -15,7 +15,8 @@ mod inventory {
         review_count, storage_invoice, storage_invoice_from_ledger, verify, AgeBucket, Balance,
         BillingMonth, BinCode, Bucket, BucketDelta, CountScope, CountedLine, CycleCount, EntryType,
         Hold, InvoiceScope, LedgerEntry, LedgerError, LocationKey, LotCode, ReasonCode, Reference,
-        ReferenceKind, StockBook, StockKey, StorageFeeRules, SurchargeTier, UtcOffset,
+        ReferenceKind, StockBook, StockKey, StorageFeeRules, StorageFeeSchedule, StorageFeeVersion,
+        SurchargeTier, UtcOffset,
     };
     use chuhai_domain::money::{Currency, Money};
     use proptest::prelude::*;
@@ -521,7 +522,7 @@ mod inventory {
                 (Sku::parse(s).unwrap(), Dimensions::new(333, 250, 170).unwrap())
             }).collect();
             let scope = InvoiceScope { seller: 1, warehouse: 1, month: BillingMonth::parse("2026-10").unwrap() };
-            let invoice = storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &rules, &sizes).unwrap();
+            let invoice = storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &always(&rules), &sizes).unwrap();
             let sum: i64 = invoice.lines.iter().map(|l| l.total.minor()).sum();
             prop_assert_eq!(invoice.total.minor(), sum);
             for line in &invoice.lines {
@@ -616,6 +617,11 @@ mod inventory {
         .unwrap()
     }
 
+    /// One version of `rules`, in force long before any test date.
+    fn always(rules: &StorageFeeRules) -> StorageFeeSchedule {
+        StorageFeeSchedule::from_day(Date::parse("2000-01-01").unwrap(), rules.clone())
+    }
+
     fn october() -> BillingMonth {
         BillingMonth::parse("2026-10").unwrap()
     }
@@ -649,9 +655,14 @@ mod inventory {
             warehouse: 7,
             month: october(),
         };
-        let invoice =
-            storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &la_rules(), &sizes)
-                .unwrap();
+        let invoice = storage_invoice_from_ledger(
+            scope,
+            &ledger,
+            UtcOffset::UTC,
+            &always(&la_rules()),
+            &sizes,
+        )
+        .unwrap();
         assert_eq!(invoice.currency, Currency::USD);
         assert_eq!(invoice.lines.len(), 2);
 
@@ -697,13 +708,65 @@ mod inventory {
         let days = daily_stock(&ledger, october(), UtcOffset::UTC).unwrap();
         assert_eq!(days.first().unwrap().date.to_string(), "2026-10-01");
         assert_eq!(
-            storage_invoice(scope, &days, &la_rules(), &sizes).unwrap(),
+            storage_invoice(scope, &days, &always(&la_rules()), &sizes).unwrap(),
             invoice
         );
         let json = serde_json::to_value(&invoice).unwrap();
         assert_eq!(json["month"], "2026-10");
         assert_eq!(json["total"]["amount"], "11.13");
         assert_eq!(json["lines"][0]["m3_days"], "50.22");
+    }
+
+    #[test]
+    fn a_price_change_mid_month_prices_each_day_by_its_version() {
+        // 2 units of 0.06 m³ = 0.12 m³ held all October, no free days.
+        // 0.45 per m³-day Oct 1–15 (15 days): 0.12 × 15 × 0.45 = 0.81;
+        // 0.60 from Oct 16 (16 days): 0.12 × 16 × 0.60 = 1.152; exact 1.962 → 1.96.
+        let version = |from: &str, minor| StorageFeeVersion {
+            valid_from: Date::parse(from).unwrap(),
+            rules: StorageFeeRules::new(usd(minor), 0, vec![]).unwrap(),
+        };
+        let schedule =
+            StorageFeeSchedule::new(vec![version("2026-10-16", 60), version("2026-01-01", 45)])
+                .unwrap();
+        let ledger = [entry_for(
+            lamp(),
+            EntryType::Receipt,
+            2,
+            at("2026-09-01", 9),
+        )];
+        let sizes: HashMap<Sku, Dimensions> =
+            [(lamp().sku.clone(), Dimensions::new(500, 400, 300).unwrap())]
+                .into_iter()
+                .collect();
+        let scope = InvoiceScope {
+            seller: 3,
+            warehouse: 7,
+            month: october(),
+        };
+        let invoice =
+            storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &schedule, &sizes).unwrap();
+        assert_eq!(invoice.lines[0].total, usd(196));
+        assert_eq!(
+            invoice.rule_versions,
+            vec![
+                Date::parse("2026-01-01").unwrap(),
+                Date::parse("2026-10-16").unwrap()
+            ]
+        );
+        // Before the first version, days are not charged: from Oct 16 only,
+        // 0.12 × 16 × 0.60 = 1.152 → 1.15.
+        let late = StorageFeeSchedule::new(vec![version("2026-10-16", 60)]).unwrap();
+        let invoice =
+            storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &late, &sizes).unwrap();
+        assert_eq!(invoice.lines[0].total, usd(115));
+        assert_eq!(invoice.lines[0].chargeable_m3_days.to_string(), "1.92");
+        assert_eq!(invoice.lines[0].m3_days.to_string(), "3.72");
+        // No version at all: refused, naming the rules.
+        let none = StorageFeeSchedule::default();
+        let err =
+            storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &none, &sizes).unwrap_err();
+        assert_eq!(err.field(), Some("rules"));
     }
 
     #[test]
@@ -726,7 +789,8 @@ mod inventory {
             month: october(),
         };
         let invoice =
-            storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &rules, &sizes).unwrap();
+            storage_invoice_from_ledger(scope, &ledger, UtcOffset::UTC, &always(&rules), &sizes)
+                .unwrap();
         assert!(invoice.lines.iter().all(|l| l.total == usd(1)));
         assert_eq!(invoice.total, usd(2));
     }
@@ -752,7 +816,7 @@ mod inventory {
         let la = UtcOffset::from_minutes(-420).unwrap();
         let shanghai = UtcOffset::from_minutes(480).unwrap();
         let billed = |offset| {
-            storage_invoice_from_ledger(scope, &ledger, offset, &rules, &sizes)
+            storage_invoice_from_ledger(scope, &ledger, offset, &always(&rules), &sizes)
                 .unwrap()
                 .total
         };
@@ -765,7 +829,8 @@ mod inventory {
             entry_for(lamp(), EntryType::Ship, 5, at("2026-10-12", 16)),
         ];
         let invoice =
-            storage_invoice_from_ledger(scope, &same_day, UtcOffset::UTC, &rules, &sizes).unwrap();
+            storage_invoice_from_ledger(scope, &same_day, UtcOffset::UTC, &always(&rules), &sizes)
+                .unwrap();
         assert!(invoice.lines.is_empty());
         assert_eq!(invoice.total, usd(0));
     }
@@ -787,7 +852,7 @@ mod inventory {
             scope,
             &ledger,
             UtcOffset::UTC,
-            &la_rules(),
+            &always(&la_rules()),
             &HashMap::new(),
         )
         .unwrap_err();
@@ -812,7 +877,7 @@ mod inventory {
         let sizes: HashMap<Sku, Dimensions> = [(lamp().sku, Dimensions::new(1, 1, 1).unwrap())]
             .into_iter()
             .collect();
-        let err = storage_invoice(wrong, &days, &la_rules(), &sizes).unwrap_err();
+        let err = storage_invoice(wrong, &days, &always(&la_rules()), &sizes).unwrap_err();
         assert_eq!(err.field(), Some("days[0].date"));
     }
 

@@ -2333,19 +2333,26 @@ impl Store {
 
     // --- storage fees ---------------------------------------------------------
 
-    /// Sets a warehouse's storage fee rules (JSON of the domain's rules).
-    pub async fn set_storage_fee_rules(
+    /// Adds a version of a warehouse's storage fee rules (JSON of the
+    /// domain's rules) in force from `valid_from` (days since 1970-01-01,
+    /// the warehouse's local day), or replaces the version from that day.
+    /// The caller checks that the day is not in the past.
+    pub async fn put_storage_fee_version(
         &self,
         warehouse_id: i64,
+        valid_from: i64,
         rules_json: &str,
         now: Millis,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO storage_fee_rules (warehouse_id, rules, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (warehouse_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at",
+            "INSERT INTO storage_fee_versions (warehouse_id, valid_from, rules, created_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (warehouse_id, valid_from)
+             DO UPDATE SET rules = excluded.rules, created_at = excluded.created_at",
         )
         .bind(warehouse_id)
+        .bind(valid_from)
         .bind(rules_json)
         .bind(now)
         .execute(&mut *tx)
@@ -2354,14 +2361,22 @@ impl Store {
         Ok(())
     }
 
-    /// A warehouse's storage fee rules as JSON, if set.
-    pub async fn storage_fee_rules(&self, warehouse_id: i64) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT rules FROM storage_fee_rules WHERE warehouse_id = $1")
-            .bind(warehouse_id)
-            .fetch_optional(self.reader())
-            .await?;
-        row.map(|r| r.try_get("rules").map_err(StoreError::from))
-            .transpose()
+    /// A warehouse's storage fee versions as (valid_from in days since
+    /// 1970-01-01, rules JSON), by increasing `valid_from`.
+    pub async fn storage_fee_versions(
+        &self,
+        warehouse_id: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT valid_from, rules FROM storage_fee_versions
+             WHERE warehouse_id = $1 ORDER BY valid_from",
+        )
+        .bind(warehouse_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("valid_from")?, r.try_get("rules")?)))
+            .collect()
     }
 
     // --- the seller's catalog, as inventory needs it ------------------------------

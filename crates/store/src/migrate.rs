@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_catalog"),
     migration!(3, "0003_trade"),
     migration!(4, "0004_inventory"),
+    migration!(5, "0005_storage_fee_versions"),
 ];
 
 /// The schema version this build migrates to.

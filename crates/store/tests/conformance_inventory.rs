@@ -41,7 +41,7 @@ conformance!(
     cycle_counts_post_once,
     verify_finds_drift_and_rebuild_repairs_it,
     skus_and_dimensions_come_from_the_sellers_catalog,
-    storage_fee_rules_round_trip,
+    storage_fee_versions_are_kept_by_day,
 );
 
 use std::sync::Arc;
@@ -1044,23 +1044,28 @@ async fn skus_and_dimensions_come_from_the_sellers_catalog(store: Store) {
     );
 }
 
-async fn storage_fee_rules_round_trip(store: Store) {
+async fn storage_fee_versions_are_kept_by_day(store: Store) {
     let w = world(&store).await;
-    assert_eq!(store.storage_fee_rules(w.warehouse.id).await.unwrap(), None);
+    let id = w.warehouse.id;
+    assert!(store.storage_fee_versions(id).await.unwrap().is_empty());
     store
-        .set_storage_fee_rules(w.warehouse.id, "{\"a\":1}", T)
+        .put_storage_fee_version(id, 20_500, "{\"a\":2}", T)
         .await
         .unwrap();
     store
-        .set_storage_fee_rules(w.warehouse.id, "{\"a\":2}", T + 1)
+        .put_storage_fee_version(id, 20_000, "{\"a\":1}", T)
+        .await
+        .unwrap();
+    // The version from the same day is replaced.
+    store
+        .put_storage_fee_version(id, 20_500, "{\"a\":3}", T + 1)
         .await
         .unwrap();
     assert_eq!(
-        store
-            .storage_fee_rules(w.warehouse.id)
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("{\"a\":2}")
+        store.storage_fee_versions(id).await.unwrap(),
+        vec![
+            (20_000, "{\"a\":1}".to_owned()),
+            (20_500, "{\"a\":3}".to_owned())
+        ]
     );
 }

@@ -785,3 +785,123 @@ async fn ages_storage_invoices_and_slow_movers_come_from_the_ledger() {
     assert_eq!(slow["items"][0]["days_left"], 1);
     assert_eq!(slow["items"][0]["quantity"], 10);
 }
+
+#[tokio::test]
+async fn a_storage_price_change_is_a_dated_version_and_past_days_keep_their_price() {
+    let Setup {
+        app,
+        seller,
+        ops,
+        lax,
+    } = setup().await;
+    let mut product = product_json("crate-lamp", "CRATE-1", "500.00");
+    product["variants"][0]["trade"]["dimensions"] =
+        json!({"length_mm": 1000, "width_mm": 1000, "height_mm": 100});
+    post_ok(&app, "/api/v1/products", &seller.token, &product, 201).await;
+    post_ok(
+        &app,
+        &format!("/api/v1/warehouses/{lax}/entries"),
+        &ops.token,
+        &json!({"seller_id": seller.org_id, "sku": "CRATE-1", "entry_type": "receipt", "quantity": 10}),
+        201,
+    )
+    .await;
+    let usd = |amount: &str| json!({"amount": amount, "currency": "USD"});
+    let rules = |amount: &str| json!({"price_per_m3_day": usd(amount), "free_days": 0, "surcharge_tiers": []});
+    let versions_path = format!("/api/v1/warehouses/{lax}/storage-fee-rules/versions");
+    // The warehouse's today (UTC−8) and the days around it.
+    let today = chuhai_web::time::date_of(chuhai_web::time::now_millis() - 8 * 3_600_000);
+    let yesterday = today.add_days(-1).unwrap();
+    let tomorrow = today.add_days(1).unwrap();
+    // 1.00 from today (PUT is a version from today).
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/warehouses/{lax}/storage-fee-rules")))
+        .bearer_auth(&ops.token)
+        .json(&rules("1.00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Back-dating is refused and changes nothing.
+    let res = app
+        .post_json(
+            &versions_path,
+            Some(&ops.token),
+            &json!({"valid_from": yesterday.to_string(), "rules": rules("9.00")}),
+        )
+        .await;
+    let p = expect_problem(res, 422, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "valid_from");
+    // Another currency than the warehouse's is refused.
+    let euro = json!({"valid_from": tomorrow.to_string(),
+                      "rules": {"price_per_m3_day": {"amount": "1.00", "currency": "EUR"}}});
+    let p = expect_problem(
+        app.post_json(&versions_path, Some(&ops.token), &euro).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "rules.price_per_m3_day");
+    // Only the operator schedules prices.
+    let next = json!({"valid_from": tomorrow.to_string(), "rules": rules("2.00")});
+    expect_problem(
+        app.post_json(&versions_path, Some(&seller.token), &next)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // 2.00 from tomorrow; then corrected to 3.00 before it starts.
+    post_ok(&app, &versions_path, &ops.token, &next, 201).await;
+    let corrected = json!({"valid_from": tomorrow.to_string(), "rules": rules("3.00")});
+    let listed = post_ok(&app, &versions_path, &ops.token, &corrected, 201).await;
+    assert_eq!(
+        listed,
+        json!([
+            {"valid_from": today.to_string(), "rules": rules("1.00")},
+            {"valid_from": tomorrow.to_string(), "rules": rules("3.00")}
+        ])
+    );
+    assert_eq!(get_json(&app, &versions_path, &seller.token).await, listed);
+    // The rules in force today are still today's.
+    let in_force = get_json(
+        &app,
+        &format!("/api/v1/warehouses/{lax}/storage-fee-rules"),
+        &seller.token,
+    )
+    .await;
+    assert_eq!(in_force, rules("1.00"));
+    // This month's invoice: 1 m³ held from today, 1.00 today and 3.00 on
+    // every later day of the month.
+    let (y, m, _) = today.ymd();
+    let month = format!("{y:04}-{m:02}");
+    let invoice = get_json(
+        &app,
+        &format!("/api/v1/warehouses/{lax}/storage-invoice?month={month}"),
+        &seller.token,
+    )
+    .await;
+    let last = chuhai_domain::inventory::BillingMonth::parse(&month)
+        .unwrap()
+        .last_day();
+    let later_days = i64::from(last.days_since(today));
+    let expected_minor = 100 + later_days * 300;
+    assert_eq!(
+        invoice["total"],
+        usd(&format!(
+            "{}.{:02}",
+            expected_minor / 100,
+            expected_minor % 100
+        ))
+    );
+    let mut versions_used = vec![json!(today.to_string())];
+    if later_days > 0 {
+        versions_used.push(json!(tomorrow.to_string()));
+    }
+    assert_eq!(invoice["rule_versions"], json!(versions_used));
+    // Today's version can no longer be replaced from tomorrow on: trying to
+    // re-date before today is refused (checked above); the version list
+    // never loses an entry.
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+}

@@ -278,6 +278,10 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 template.replace("{id}", &inv.warehouse.to_string()),
                 json!({"price_per_m3_day": {"amount": "0.45", "currency": "USD"}}),
             ),
+            "/api/v1/warehouses/{id}/storage-fee-rules/versions" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                json!({"valid_from": "2099-01-01", "rules": {"price_per_m3_day": {"amount": "0.45", "currency": "USD"}}}),
+            ),
             "/api/v1/reservations/{id}"
             | "/api/v1/reservations/{id}/release"
             | "/api/v1/reservations/{id}/commit" => (
@@ -318,7 +322,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 39);
+    assert_eq!(checked, 41);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

@@ -12,8 +12,8 @@ use chuhai_domain::calendar::Date;
 use chuhai_domain::catalog::Sku;
 use chuhai_domain::country::Country;
 use chuhai_domain::inventory::{
-    BinCode, EntryType, Hold, LedgerEntry, Reference, ReferenceKind, StockKey, StorageFeeRules,
-    SurchargeTier, TransportMode, WarehouseDraft, WarehouseKind,
+    BillingMonth, BinCode, EntryType, Hold, LedgerEntry, Reference, ReferenceKind, StockKey,
+    StorageFeeRules, SurchargeTier, TransportMode, WarehouseDraft, WarehouseKind,
 };
 use chuhai_domain::money::{Currency, Money};
 use chuhai_store::inventory::{NewCarton, NewInbound};
@@ -268,9 +268,35 @@ pub async fn seed(store: &Store, seller_id: i64, operator_id: i64, now: i64) -> 
         store.add_bins(w.id, &bins).await?;
         sites.push((w.id, site));
     }
+    // Every site's prices since 2025; Los Angeles raises its base price by
+    // a tenth from the first of next month (a scheduled version).
+    let since = i64::from(Date::from_ymd(2025, 1, 1)?.days_since_epoch());
     for (id, site) in &sites {
-        let rules = serde_json::to_string(&fee_rules(site)?)?;
-        store.set_storage_fee_rules(*id, &rules, now).await?;
+        let rules = fee_rules(site)?;
+        store
+            .put_storage_fee_version(*id, since, &serde_json::to_string(&rules)?, now)
+            .await?;
+        if site.code == "LAX-1" {
+            let today = Date::from_days_since_epoch(i32::try_from(now.div_euclid(86_400_000))?)
+                .ok_or_else(|| anyhow::anyhow!("the clock is out of range"))?;
+            let next_month = BillingMonth::of(today).last_day().add_days(1);
+            let next_month =
+                next_month.ok_or_else(|| anyhow::anyhow!("the clock is out of range"))?;
+            let (currency, price, free, _) = site.fees;
+            let raised = StorageFeeRules::new(
+                Money::from_minor(price + price / 10, currency),
+                free,
+                rules.surcharge_tiers().to_vec(),
+            )?;
+            store
+                .put_storage_fee_version(
+                    *id,
+                    i64::from(next_month.days_since_epoch()),
+                    &serde_json::to_string(&raised)?,
+                    now,
+                )
+                .await?;
+        }
     }
     // Opening stock, oldest receipts first.
     let mut entries = Vec::new();

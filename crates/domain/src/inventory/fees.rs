@@ -11,6 +11,7 @@ use super::age::{Layer, ReceiptLayers};
 use super::codes::UtcOffset;
 use super::entry::{LedgerEntry, StockKey};
 use super::error::LedgerError;
+use super::fee_schedule::StorageFeeSchedule;
 use super::month::BillingMonth;
 use crate::calendar::Date;
 use crate::catalog::{Dimensions, Sku};
@@ -320,6 +321,9 @@ pub struct StorageInvoice {
     pub month: BillingMonth,
     /// The currency of every amount.
     pub currency: Currency,
+    /// The `valid_from` day of each fee rule version that priced a day of
+    /// the month (none before the first version: such days are free).
+    pub rule_versions: Vec<Date>,
     /// One line per SKU that had units in the month, by SKU.
     pub lines: Vec<StorageInvoiceLine>,
     /// Sum of the line totals.
@@ -339,9 +343,13 @@ struct LineSums {
 }
 
 /// The storage invoice for `scope` from end-of-day stock (see
-/// [`daily_stock`]), `rules` and each SKU's packed `sizes`.
+/// [`daily_stock`]), the warehouse's fee `schedule` and each SKU's packed
+/// `sizes`.
 ///
 /// How a fee arises:
+/// - Each day is priced by the fee rule version in force on it
+///   ([`StorageFeeSchedule::in_force`]); a day before the first version is
+///   not charged. A month across a price change is priced day by day.
 /// - Every day of the month, the seller's physical units (`on_hand +
 ///   damaged`) at the **end of that local day** are charged for that day, by
 ///   receipt layer (FIFO, see [`fifo_layers`](super::fifo_layers)). Only
@@ -366,16 +374,19 @@ struct LineSums {
 /// within one minor unit of its exact value. The invoice total is the sum of
 /// the line totals, with no further rounding.
 ///
-/// Errors: a day outside the month or stock of another seller or
-/// warehouse (`days[i]`), a SKU without dimensions (`dimensions`), and
-/// amounts beyond the exact range (`lines[sku]`).
+/// Errors: an empty schedule (`rules`), a day outside the month or stock
+/// of another seller or warehouse (`days[i]`), a SKU without dimensions
+/// (`dimensions`), and amounts beyond the exact range (`lines[sku]`).
 pub fn storage_invoice(
     scope: InvoiceScope,
     days: &[DailyStock],
-    rules: &StorageFeeRules,
+    schedule: &StorageFeeSchedule,
     sizes: &HashMap<Sku, Dimensions>,
 ) -> Result<StorageInvoice, LedgerError> {
-    let currency = rules.currency();
+    let currency = schedule
+        .currency()
+        .ok_or_else(|| LedgerError::invalid("rules", "the warehouse has no storage fee rules"))?;
+    let mut rule_versions: Vec<Date> = Vec::new();
     let overflow = |sku: &Sku| {
         LedgerError::overflow(
             format!("lines[{sku}]"),
@@ -421,7 +432,13 @@ pub fn storage_invoice(
                 .held_mm3_days
                 .checked_add(volume)
                 .ok_or_else(|| overflow(sku))?;
-            let Some((base, tier)) = rules.prices_at(layer.age_on(day.date)) else {
+            let Some(version) = schedule.in_force(day.date) else {
+                continue;
+            };
+            if rule_versions.last() != Some(&version.valid_from) {
+                rule_versions.push(version.valid_from);
+            }
+            let Some((base, tier)) = version.rules.prices_at(layer.age_on(day.date)) else {
                 continue;
             };
             let charge = |sum: i128, price: Money| {
@@ -450,6 +467,7 @@ pub fn storage_invoice(
         warehouse: scope.warehouse,
         month: scope.month,
         currency,
+        rule_versions,
         lines,
         total,
     })
@@ -508,11 +526,11 @@ pub fn storage_invoice_from_ledger<'a>(
     scope: InvoiceScope,
     entries: impl IntoIterator<Item = &'a LedgerEntry>,
     offset: UtcOffset,
-    rules: &StorageFeeRules,
+    schedule: &StorageFeeSchedule,
     sizes: &HashMap<Sku, Dimensions>,
 ) -> Result<StorageInvoice, LedgerError> {
     let days = daily_stock(entries, scope.month, offset)?;
-    storage_invoice(scope, &days, rules, sizes)
+    storage_invoice(scope, &days, schedule, sizes)
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@
 //!   and [`sweep`] for the sweeper.
 //! - Age: FIFO receipt layers ([`fifo_layers`], [`ReceiptLayers`]) and
 //!   [`age_profile`] in [`AgeBucket`]s.
-//! - Storage fees: [`StorageFeeRules`], [`daily_stock`], [`storage_invoice`]
+//! - Storage fees: [`StorageFeeRules`] in dated versions
+//!   ([`StorageFeeSchedule`]), [`daily_stock`], [`storage_invoice`]
 //!   (rounded once per line at [`STORAGE_FEE_LINE`]), [`slow_movers`].
 //! - Cycle counts: [`count_sheet`] and [`review_count`].
 //! - Warehouses: [`WarehouseDraft`] and its checks.
@@ -34,6 +35,7 @@ mod count;
 mod decimal_text;
 mod entry;
 mod error;
+mod fee_schedule;
 mod fees;
 mod inbound;
 mod month;
@@ -53,6 +55,7 @@ pub use count::{
 };
 pub use entry::{BucketDelta, EntryType, LedgerEntry, LocationMove, StockKey};
 pub use error::{Bucket, LedgerError};
+pub use fee_schedule::{StorageFeeSchedule, StorageFeeVersion};
 pub use fees::{
     daily_stock, storage_invoice, storage_invoice_from_ledger, unit_volume_mm3, volume_m3,
     DailyStock, InvoiceScope, StorageFeeRules, StorageInvoice, StorageInvoiceLine, SurchargeTier,

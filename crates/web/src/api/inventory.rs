@@ -16,8 +16,8 @@ use chuhai_domain::catalog::Sku;
 use chuhai_domain::country::Country;
 use chuhai_domain::inventory::{
     AgeProfile, BillingMonth, BinCode, CountScope, CountedLine, CycleCount, EntryType, LedgerEntry,
-    LotCode, ReasonCode, Reference, SlowMoverAlert, StorageFeeRules, TransportMode, WarehouseDraft,
-    WarehouseKind,
+    LotCode, ReasonCode, Reference, SlowMoverAlert, StorageFeeRules, StorageFeeSchedule,
+    StorageFeeVersion, TransportMode, WarehouseDraft, WarehouseKind,
 };
 use chuhai_store::inventory::{
     CycleCountRecord, HoldRecord, InboundRecord, NewCarton, NewInbound, ReceiveCount, StockRow,
@@ -1276,7 +1276,7 @@ pub async fn warehouse_age(
     }))
 }
 
-/// A warehouse's storage fee rules.
+/// The storage fee rules of a warehouse in force on its local today.
 #[utoipa::path(get, path = "/api/v1/warehouses/{id}/storage-fee-rules", tag = "inventory",
     params(("id" = i64, Path)),
     responses((status = 200, description = "price_per_m3_day, free_days, surcharge_tiers", body = Object),
@@ -1289,14 +1289,15 @@ pub async fn get_fee_rules(
 ) -> Result<Json<StorageFeeRules>, Problem> {
     principal.require(Scope::InventoryRead)?;
     let (w, _) = svc::warehouse(&state.store, principal.0.organisation.id, id).await?;
-    svc::fee_rules(&state.store, w.id)
+    svc::fee_rules(&state.store, &w)
         .await?
-        .map(Json)
+        .map(|v| Json(v.rules))
         .ok_or_else(|| Problem::not_found("storage fee rules"))
 }
 
-/// Set the storage fee rules of a warehouse you run: a price per m³ per
-/// day, free days and long-term surcharge tiers.
+/// Set the storage fee rules of a warehouse you run from its local today
+/// on (a new version; past days keep the rules they had): a price per m³
+/// per day, free days and long-term surcharge tiers.
 #[utoipa::path(put, path = "/api/v1/warehouses/{id}/storage-fee-rules", tag = "inventory",
     params(("id" = i64, Path)),
     request_body(content = Object, description = "{\"price_per_m3_day\": {\"amount\": \"0.45\", \"currency\": \"USD\"}, \"free_days\": 30, \"surcharge_tiers\": [{\"from_age_days\": 181, \"price_per_m3_day\": {…}}]}"),
@@ -1310,8 +1311,63 @@ pub async fn set_fee_rules(
     ApiJson(rules): ApiJson<StorageFeeRules>,
 ) -> Result<Json<StorageFeeRules>, Problem> {
     principal.require(Scope::InventoryWrite)?;
-    svc::set_fee_rules(&state.store, Actor::from(&principal.0), id, &rules).await?;
+    svc::add_fee_version(
+        &state.store,
+        Actor::from(&principal.0),
+        id,
+        None,
+        rules.clone(),
+    )
+    .await?;
     Ok(Json(rules))
+}
+
+/// Every dated version of a warehouse's storage fee rules, oldest first:
+/// each is in force from its `valid_from` (the warehouse's local day) to
+/// the next one's. Days before the first version are not charged.
+#[utoipa::path(get, path = "/api/v1/warehouses/{id}/storage-fee-rules/versions", tag = "inventory",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "[{valid_from, rules}]", body = Vec<Object>),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_fee_versions(
+    State(state): State<AppState>,
+    principal: ApiPrincipal,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<StorageFeeSchedule>, Problem> {
+    principal.require(Scope::InventoryRead)?;
+    let (w, _) = svc::warehouse(&state.store, principal.0.organisation.id, id).await?;
+    Ok(Json(svc::fee_schedule(&state.store, w.id).await?))
+}
+
+/// Schedule a version of the storage fee rules of a warehouse you run,
+/// from `valid_from` (YYYY-MM-DD, the warehouse's local day; today or
+/// later), or replace the not yet started version from that day. A
+/// version in force before today never changes, so past storage invoices
+/// stay the same. Returns every version.
+#[utoipa::path(post, path = "/api/v1/warehouses/{id}/storage-fee-rules/versions", tag = "inventory",
+    params(("id" = i64, Path)),
+    request_body(content = Object, description = "{\"valid_from\": \"2027-01-01\", \"rules\": {\"price_per_m3_day\": …, \"free_days\": 30, \"surcharge_tiers\": […]}}"),
+    responses((status = 201, description = "[{valid_from, rules}]", body = Vec<Object>),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn add_fee_version(
+    State(state): State<AppState>,
+    principal: ApiPrincipal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(version): ApiJson<StorageFeeVersion>,
+) -> Result<(StatusCode, Json<StorageFeeSchedule>), Problem> {
+    principal.require(Scope::InventoryWrite)?;
+    let schedule = svc::add_fee_version(
+        &state.store,
+        Actor::from(&principal.0),
+        id,
+        Some(version.valid_from),
+        version.rules,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(schedule)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -129,6 +129,10 @@ fn parts() -> (
         .routes(routes!(inventory::post_count))
         .routes(routes!(inventory::warehouse_age))
         .routes(routes!(inventory::get_fee_rules, inventory::set_fee_rules))
+        .routes(routes!(
+            inventory::list_fee_versions,
+            inventory::add_fee_version
+        ))
         .routes(routes!(inventory::storage_invoice))
         .routes(routes!(inventory::slow_movers))
         .split_for_parts();

@@ -544,6 +544,8 @@ messages! {
     fee_free_days: "Free days" / "免费天数",
     fee_surcharge: "Long-term surcharge per m³ per day" / "长期仓储附加费（每立方米每天）",
     fee_from_day: "from day" / "起始天数",
+    fee_in_force_since: "In force since" / "生效日期",
+    fee_scheduled: "New price per m³ per day from" / "新单价（每立方米每天）生效于",
     no_fee_rules: "This warehouse has no storage fee rules yet." / "该仓库尚未设置仓储费规则。",
     invoice_title: "Storage invoice, this month so far" / "本月仓储费账单（截至今日）",
     invoice_help: "Worked out from the ledger day by day: the same ledger always gives the same invoice." / "根据库存台账逐日计算：台账不变，账单不变。",

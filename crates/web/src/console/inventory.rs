@@ -864,6 +864,10 @@ struct WarehousePage {
     bin_stock: Vec<BinRowView>,
     fee_price: Option<String>,
     fee_free_days: u32,
+    /// The day the rules in force started.
+    fee_since: Option<String>,
+    /// Versions not yet in force: (from day, price per m³ per day).
+    fee_scheduled: Vec<(String, String)>,
     fee_tiers: Vec<(u32, String)>,
     invoice: Option<InvoiceView>,
     slow: Vec<SlowRowView>,
@@ -961,8 +965,23 @@ async fn render_warehouse(
         })
         .collect();
     bin_stock.sort_by(|a, b| (&a.bin, &a.sku).cmp(&(&b.bin, &b.sku)));
-    let rules = svc::fee_rules(&state.store, w.id).await?;
-    let month = BillingMonth::of(w.draft.utc_offset()?.date_of(now_millis()));
+    let today = w.draft.utc_offset()?.date_of(now_millis());
+    let schedule = svc::fee_schedule(&state.store, w.id).await?;
+    let in_force = schedule.in_force(today);
+    let fee_since = in_force.map(|v| v.valid_from.to_string());
+    let fee_scheduled = schedule
+        .versions()
+        .iter()
+        .filter(|v| v.valid_from > today)
+        .map(|v| {
+            (
+                v.valid_from.to_string(),
+                format_money(v.rules.price_per_m3_day(), lang),
+            )
+        })
+        .collect();
+    let rules = in_force.map(|v| &v.rules);
+    let month = BillingMonth::of(today);
     let invoice = match (&rules, operator) {
         (Some(_), false) => {
             let inv = svc::storage_invoice(&state.store, actor, w.id, None, month).await?;
@@ -1030,6 +1049,8 @@ async fn render_warehouse(
             .as_ref()
             .map(|r| format_money(r.price_per_m3_day(), lang)),
         fee_free_days: rules.as_ref().map_or(0, |r| r.free_days()),
+        fee_since,
+        fee_scheduled,
         fee_tiers: rules
             .as_ref()
             .map(|r| {

@@ -14,8 +14,8 @@ use chuhai_domain::inventory::{
     age_profile, fifo_layers_by_key, review_count, slow_movers, storage_invoice_from_ledger,
     AgeProfile, BillingMonth, BinCode, CountReview, CountScope, CycleCount, EntryType, Hold,
     InvoiceScope, LedgerEntry, LedgerError, LotCode, ReasonCode, Reference, ReferenceKind,
-    SlowMoverAlert, StockKey, StorageFeeRules, StorageInvoice, UtcOffset, WarehouseDraft,
-    WarehouseKind,
+    SlowMoverAlert, StockKey, StorageFeeRules, StorageFeeSchedule, StorageFeeVersion,
+    StorageInvoice, UtcOffset, WarehouseDraft, WarehouseKind,
 };
 use chuhai_store::accounts::Principal;
 use chuhai_store::inventory::{
@@ -728,33 +728,64 @@ pub async fn ages(
     Ok((on, out))
 }
 
-/// A warehouse's storage fee rules, if set.
-pub async fn fee_rules(
-    store: &Store,
-    warehouse_id: i64,
-) -> Result<Option<StorageFeeRules>, Problem> {
-    match store.storage_fee_rules(warehouse_id).await? {
-        None => Ok(None),
-        Some(json) => Ok(Some(serde_json::from_str(&json).map_err(|e| {
-            tracing::error!(error = %e, warehouse_id, "stored storage fee rules do not parse");
-            Problem::internal()
-        })?)),
+/// A warehouse's storage fee versions.
+pub async fn fee_schedule(store: &Store, warehouse_id: i64) -> Result<StorageFeeSchedule, Problem> {
+    let corrupt = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, warehouse_id, "stored storage fee versions do not read");
+        Problem::internal()
+    };
+    let mut versions = Vec::new();
+    for (day, json) in store.storage_fee_versions(warehouse_id).await? {
+        let valid_from = i32::try_from(day)
+            .ok()
+            .and_then(Date::from_days_since_epoch)
+            .ok_or_else(|| corrupt(&day))?;
+        let rules: StorageFeeRules = serde_json::from_str(&json).map_err(|e| corrupt(&e))?;
+        versions.push(StorageFeeVersion { valid_from, rules });
     }
+    StorageFeeSchedule::new(versions).map_err(|e| corrupt(&e))
 }
 
-/// Sets a warehouse's storage fee rules (its operator only).
-pub async fn set_fee_rules(
+/// The storage fee rules of a warehouse in force on its local today, if any.
+pub async fn fee_rules(
+    store: &Store,
+    w: &WarehouseRecord,
+) -> Result<Option<StorageFeeVersion>, Problem> {
+    let today = offset_of(w)?.date_of(now_millis());
+    Ok(fee_schedule(store, w.id).await?.in_force(today).cloned())
+}
+
+/// Adds a version of the storage fee rules of a warehouse its operator
+/// runs, from `valid_from` (default: the warehouse's local today), or
+/// replaces the version from that day. A version starts today or later,
+/// and one that started before today never changes, so past invoices
+/// stay as they were. Returns every version.
+pub async fn add_fee_version(
     store: &Store,
     actor: Actor,
     warehouse_id: i64,
-    rules: &StorageFeeRules,
-) -> Result<(), Problem> {
+    valid_from: Option<Date>,
+    rules: StorageFeeRules,
+) -> Result<StorageFeeSchedule, Problem> {
     let w = operated(store, actor.org, warehouse_id).await?;
-    let json = serde_json::to_string(rules).map_err(|_| Problem::internal())?;
+    let today = offset_of(&w)?.date_of(now_millis());
+    let version = StorageFeeVersion {
+        valid_from: valid_from.unwrap_or(today),
+        rules,
+    };
+    let schedule = fee_schedule(store, w.id)
+        .await?
+        .with_version(version.clone(), today)?;
+    let json = serde_json::to_string(&version.rules).map_err(|_| Problem::internal())?;
     store
-        .set_storage_fee_rules(w.id, &json, now_millis())
+        .put_storage_fee_version(
+            w.id,
+            i64::from(version.valid_from.days_since_epoch()),
+            &json,
+            now_millis(),
+        )
         .await?;
-    Ok(())
+    Ok(schedule)
 }
 
 /// The storage invoice of one seller at one warehouse for a month,
@@ -769,9 +800,10 @@ pub async fn storage_invoice(
 ) -> Result<StorageInvoice, Problem> {
     let (w, role) = warehouse(store, actor.org, warehouse_id).await?;
     let seller = seller_in_scope(actor, role, seller, true)?.unwrap_or(actor.org);
-    let rules = fee_rules(store, w.id)
-        .await?
-        .ok_or_else(|| Problem::field("warehouse", "has no storage fee rules yet"))?;
+    let schedule = fee_schedule(store, w.id).await?;
+    if schedule.is_empty() {
+        return Err(Problem::field("warehouse", "has no storage fee rules yet"));
+    }
     let offset = offset_of(&w)?;
     let entries = store
         .stock_history(seller, w.id, end_of_day(month.last_day(), offset))
@@ -783,7 +815,7 @@ pub async fn storage_invoice(
         month,
     };
     Ok(storage_invoice_from_ledger(
-        scope, &entries, offset, &rules, &sizes,
+        scope, &entries, offset, &schedule, &sizes,
     )?)
 }
 
@@ -797,7 +829,7 @@ pub async fn slow_mover_alerts(
     within_days: u32,
 ) -> Result<Vec<SlowMoverAlert>, Problem> {
     let (w, role) = warehouse(store, actor.org, warehouse_id).await?;
-    let Some(rules) = fee_rules(store, w.id).await? else {
+    let Some(StorageFeeVersion { rules, .. }) = fee_rules(store, &w).await? else {
         return Ok(Vec::new());
     };
     let offset = offset_of(&w)?;
