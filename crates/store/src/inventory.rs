@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use chuhai_domain::calendar::Date;
 use chuhai_domain::catalog::{Dimensions, Sku};
@@ -71,6 +72,15 @@ pub struct StockRow {
     pub key: StockKey,
     pub balance: Balance,
     pub next_eta: Option<i64>,
+}
+
+/// What a stock line shows of its warehouse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WarehouseLabel {
+    pub code: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
 }
 
 /// Where a hold is.
@@ -773,6 +783,16 @@ async fn append_entries(
 // ---------------------------------------------------------------------------
 // Reservations
 
+/// The labels of warehouses by id, kept for the life of the store. A
+/// warehouse's code, name and country never change once created (this
+/// store has no statement that updates a warehouse row, and ids are never
+/// reused), so a label read once stays true on every server sharing the
+/// database. A future warehouse edit must clear this map.
+#[derive(Debug, Default)]
+pub(crate) struct WarehouseLabels {
+    by_id: std::sync::RwLock<HashMap<i64, Arc<WarehouseLabel>>>,
+}
+
 /// Reservations waiting to be placed together (see [`Store::reserve`]).
 #[derive(Default)]
 pub(crate) struct ReserveQueue {
@@ -1271,15 +1291,17 @@ impl Store {
     // --- stock --------------------------------------------------------------
 
     /// A seller's stock of one SKU in every warehouse, with the earliest
-    /// ETA of shipments bringing more, by warehouse: one query on the
-    /// balances' primary key (seller, SKU, warehouse). The rows come back
-    /// as one JSON array (as bulk loads go in), which keeps a SKU stocked
-    /// in thousands of warehouses to one round trip and one value.
+    /// ETA of shipments bringing more and the warehouse's code, name and
+    /// country, by warehouse: one query on the balances' primary key
+    /// (seller, SKU, warehouse). The rows come back as one JSON array (as
+    /// bulk loads go in), which keeps a SKU stocked in thousands of
+    /// warehouses to one round trip and one value. Warehouse labels come
+    /// from memory ([`WarehouseLabels`]); only labels not yet seen are read.
     pub async fn stock_by_sku(
         &self,
         seller_id: i64,
         sku: &Sku,
-    ) -> Result<Vec<StockRow>, StoreError> {
+    ) -> Result<Vec<(StockRow, Arc<WarehouseLabel>)>, StoreError> {
         // PostgreSQL joins text faster than it builds JSON values.
         let rows = match self.backend() {
             Backend::Sqlite => {
@@ -1313,21 +1335,87 @@ impl Store {
         let mut cells: Vec<Cells> =
             serde_json::from_str(&text).map_err(|e| corrupt("inventory_balances", e))?;
         cells.sort_unstable_by_key(|c| c.0);
-        Ok(cells
+        let labels = self
+            .warehouse_labels(cells.iter().map(|c| c.0).collect())
+            .await?;
+        cells
             .into_iter()
-            .map(
-                |(warehouse, on_hand, reserved, in_transit, damaged, eta)| StockRow {
-                    key: StockKey::new(seller_id, sku.clone(), warehouse),
-                    balance: Balance {
-                        on_hand,
-                        reserved,
-                        in_transit,
-                        damaged,
+            .map(|(warehouse, on_hand, reserved, in_transit, damaged, eta)| {
+                let label = labels
+                    .get(&warehouse)
+                    .cloned()
+                    .ok_or_else(|| corrupt("inventory_balances", "names no warehouse"))?;
+                Ok((
+                    StockRow {
+                        key: StockKey::new(seller_id, sku.clone(), warehouse),
+                        balance: Balance {
+                            on_hand,
+                            reserved,
+                            in_transit,
+                            damaged,
+                        },
+                        next_eta: eta,
                     },
-                    next_eta: eta,
-                },
-            )
-            .collect())
+                    label,
+                ))
+            })
+            .collect()
+    }
+
+    /// The labels of warehouses `ids`, from memory, reading the missing ones
+    /// in one query.
+    async fn warehouse_labels(
+        &self,
+        ids: Vec<i64>,
+    ) -> Result<HashMap<i64, Arc<WarehouseLabel>>, StoreError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let known = self
+                .warehouse_labels
+                .by_id
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
+            for id in ids {
+                match known.get(&id) {
+                    Some(label) => {
+                        found.insert(id, label.clone());
+                    }
+                    None => missing.push(id),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let list = serde_json::to_string(&missing).map_err(|e| corrupt("warehouses", e))?;
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT w.id, w.code, w.name, w.country FROM json_each($1) j
+                 JOIN warehouses w ON w.id = j.value"
+            }
+            Backend::Postgres => {
+                "SELECT w.id, w.code, w.name, w.country FROM warehouses w
+                 WHERE w.id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
+            }
+        };
+        let rows = sqlx::query(sql).bind(list).fetch_all(self.reader()).await?;
+        let mut known = self
+            .warehouse_labels
+            .by_id
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let label = Arc::new(WarehouseLabel {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                country: r.try_get("country")?,
+            });
+            known.insert(id, label.clone());
+            found.insert(id, label);
+        }
+        Ok(found)
     }
 
     /// Stock rows of a seller (every warehouse) or of a warehouse (every

@@ -51,6 +51,8 @@ pub struct Store {
     /// Reservations waiting to be placed, together, by whichever request
     /// leads the next batch (group commit).
     pub(crate) reserve_queue: std::sync::Arc<crate::inventory::ReserveQueue>,
+    /// Code, name and country of the warehouses read so far, by id.
+    pub(crate) warehouse_labels: std::sync::Arc<crate::inventory::WarehouseLabels>,
 }
 
 impl Store {
@@ -118,6 +120,7 @@ impl Store {
                     write,
                     wal_index,
                     reserve_queue: Default::default(),
+                    warehouse_labels: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -149,6 +152,7 @@ impl Store {
                     write: pool,
                     wal_index: None,
                     reserve_queue: Default::default(),
+                    warehouse_labels: Default::default(),
                 })
             }
         }

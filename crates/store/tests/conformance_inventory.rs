@@ -662,7 +662,7 @@ async fn stock_by_sku_spans_warehouses_with_the_next_eta(store: Store) {
     let rows = store.stock_by_sku(w.seller, &sku("LAMP-1")).await.unwrap();
     let summary: Vec<(i64, i64, i64, Option<i64>)> = rows
         .iter()
-        .map(|r| {
+        .map(|(r, _)| {
             (
                 r.key.warehouse,
                 r.balance.on_hand,
@@ -671,6 +671,42 @@ async fn stock_by_sku_spans_warehouses_with_the_next_eta(store: Store) {
             )
         })
         .collect();
+    // Each row names its warehouse.
+    let labels: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(_, l)| (l.code.as_str(), l.country.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [(w.warehouse.draft.code.as_str(), "US"), ("EWR-1", "US")]
+    );
+    assert_eq!(rows[1].1.name, other.draft.name);
+    // A warehouse created after labels were read is labelled too.
+    let third = store
+        .create_warehouse(
+            w.operator,
+            &draft("FRA-1", WarehouseKind::Overseas, Country::DE),
+            T,
+        )
+        .await
+        .unwrap();
+    store
+        .post_entries(&[entry(w.seller, "LAMP-1", third.id, EntryType::Receipt, 1)])
+        .await
+        .unwrap();
+    let again = store.stock_by_sku(w.seller, &sku("LAMP-1")).await.unwrap();
+    let labels: Vec<(&str, &str)> = again
+        .iter()
+        .map(|(_, l)| (l.code.as_str(), l.country.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (w.warehouse.draft.code.as_str(), "US"),
+            ("EWR-1", "US"),
+            ("FRA-1", "DE")
+        ]
+    );
     assert_eq!(
         summary,
         [
@@ -693,7 +729,7 @@ async fn stock_by_sku_spans_warehouses_with_the_next_eta(store: Store) {
     );
     assert_eq!(
         store.stock_rows(Some(w.seller), None).await.unwrap().len(),
-        3
+        4
     );
 }
 

@@ -21,7 +21,7 @@ use chuhai_domain::inventory::{
 };
 use chuhai_store::inventory::{
     CycleCountRecord, HoldRecord, InboundRecord, NewCarton, NewInbound, ReceiveCount, StockRow,
-    WarehouseRecord, WarehouseRole,
+    WarehouseLabel, WarehouseRecord, WarehouseRole,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -321,13 +321,20 @@ pub struct StockLine {
 }
 
 fn stock_line(r: &StockRow, w: Option<&WarehouseRecord>) -> StockLine {
+    let label = w.map(|w| WarehouseLabel {
+        code: w.draft.code.clone(),
+        name: w.draft.name.clone(),
+        country: w.draft.country.alpha2().to_owned(),
+    });
+    labelled_stock_line(r, &label.unwrap_or_default())
+}
+
+fn labelled_stock_line(r: &StockRow, w: &WarehouseLabel) -> StockLine {
     StockLine {
         warehouse_id: r.key.warehouse,
-        warehouse_code: w.map(|w| w.draft.code.clone()).unwrap_or_default(),
-        warehouse_name: w.map(|w| w.draft.name.clone()).unwrap_or_default(),
-        country: w
-            .map(|w| w.draft.country.alpha2().to_owned())
-            .unwrap_or_default(),
+        warehouse_code: w.code.clone(),
+        warehouse_name: w.name.clone(),
+        country: w.country.clone(),
         seller_id: r.key.seller,
         sku: r.key.sku.to_string(),
         on_hand: r.balance.on_hand,
@@ -389,18 +396,27 @@ pub async fn seller_stock(
     principal.require(Scope::InventoryRead)?;
     let q = query(q)?;
     let org = principal.0.organisation.id;
-    let rows = match q.sku.as_deref() {
-        Some(s) => {
-            let sku = Sku::parse(s).map_err(|e| Problem::field("sku", e.to_string()))?;
-            state.store.stock_by_sku(org, &sku).await?
-        }
-        None => state.store.stock_rows(Some(org), None).await?,
-    };
-    let warehouses = state.store.warehouses_for(org).await?;
-    let find = |id| warehouses.iter().find(|(w, _)| w.id == id).map(|(w, _)| w);
+    if let Some(s) = q.sku.as_deref() {
+        // One SKU: the query names each warehouse (thousands of them).
+        let sku = Sku::parse(s).map_err(|e| Problem::field("sku", e.to_string()))?;
+        let rows = state.store.stock_by_sku(org, &sku).await?;
+        return Ok(Json(stock_view(
+            rows.into_iter()
+                .map(|(r, label)| labelled_stock_line(&r, &label))
+                .collect(),
+        )));
+    }
+    let rows = state.store.stock_rows(Some(org), None).await?;
+    let warehouses: std::collections::HashMap<i64, WarehouseRecord> = state
+        .store
+        .warehouses_for(org)
+        .await?
+        .into_iter()
+        .map(|(w, _)| (w.id, w))
+        .collect();
     Ok(Json(stock_view(
         rows.iter()
-            .map(|r| stock_line(r, find(r.key.warehouse)))
+            .map(|r| stock_line(r, warehouses.get(&r.key.warehouse)))
             .collect(),
     )))
 }

@@ -270,9 +270,11 @@ async fn stock_page(
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.key.seller).collect();
     let names = seller_names(&state, ids, lang).await?;
+    let by_id: std::collections::HashMap<i64, &(WarehouseRecord, WarehouseRole)> =
+        warehouses.iter().map(|w| (w.0.id, w)).collect();
     let mut groups: BTreeMap<String, SkuGroup> = BTreeMap::new();
     for r in &rows {
-        let w = warehouses.iter().find(|(w, _)| w.id == r.key.warehouse);
+        let w = by_id.get(&r.key.warehouse).copied();
         let g = groups
             .entry(r.key.sku.to_string())
             .or_insert_with(|| SkuGroup {
