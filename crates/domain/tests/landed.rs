@@ -100,13 +100,13 @@ fn amount(q: &LandedQuote, kind: ChargeKind) -> Vec<String> {
 
 /// Lines sum exactly to totals in both currencies.
 fn assert_lines_sum(q: &LandedQuote) {
-    for (totals, pick) in [(&q.totals, false), (&q.totals_in_rule_currency, true)] {
+    for (totals, pick) in [(&q.totals, false), (&q.rule_currency_totals(), true)] {
         let lines: Vec<_> = q
             .items
             .iter()
             .map(|l| {
                 if pick {
-                    l.amounts_in_rule_currency
+                    l.rule_currency_amounts()
                 } else {
                     l.amounts
                 }
@@ -773,6 +773,25 @@ fn answers_in_another_currency_with_lines_summing_to_totals() {
     let in_cny = seeded(&req);
     assert_eq!(in_cny.totals.goods.to_string(), "836.00 CNY");
     assert_eq!(in_cny.totals.shipping.to_string(), "88.88 CNY");
+    // Amounts in the rule currency are listed only when it is not the
+    // answer currency; otherwise they are the answer amounts.
+    let json = serde_json::to_value(&q).unwrap();
+    assert_eq!(json["totals_in_rule_currency"]["goods"]["currency"], "EUR");
+    assert_eq!(
+        json["items"][0]["amounts_in_rule_currency"]["goods"]["currency"],
+        "EUR"
+    );
+    req.answer_currency = Currency::EUR;
+    let in_eur = seeded(&req);
+    assert_eq!(in_eur.totals_in_rule_currency, None);
+    assert_eq!(in_eur.rule_currency_totals(), in_eur.totals);
+    assert_eq!(
+        in_eur.items[0].rule_currency_amounts(),
+        in_eur.items[0].amounts
+    );
+    let json = serde_json::to_value(&in_eur).unwrap();
+    assert!(json.get("totals_in_rule_currency").is_none());
+    assert!(json["items"][0].get("amounts_in_rule_currency").is_none());
 }
 
 // ---------------------------------------------------------------- errors

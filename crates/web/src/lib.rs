@@ -18,7 +18,6 @@ pub mod time;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -33,14 +32,7 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// The whole application as one router.
 pub fn app(store: Store, settings: WebSettings) -> Router {
-    let state = AppState {
-        store,
-        metrics: Arc::new(metrics::Metrics::default()),
-        settings: Arc::new(settings),
-        pricing_cache: Arc::default(),
-        landed_cache: Arc::default(),
-        auth_cache: Arc::default(),
-    };
+    let state = AppState::new(store, settings);
     Router::new()
         .merge(api::router(state.clone()))
         .merge(console::router())

@@ -13,14 +13,41 @@ pub struct WebSettings {
     pub demo_login: Option<(String, String)>,
 }
 
-/// What every handler can reach. Holds no per-user state: sessions, tokens
-/// and throttling live in the database so several servers can share it.
+/// What every handler can reach, behind one reference count: extractors
+/// clone the state for every request. Holds no per-user state: sessions,
+/// tokens and throttling live in the database so several servers can
+/// share it.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub store: Store,
-    pub metrics: Arc<Metrics>,
-    pub settings: Arc<WebSettings>,
-    pub pricing_cache: Arc<crate::services::pricing_cache::PricingCache>,
-    pub landed_cache: Arc<crate::services::landed::LandedCache>,
-    pub auth_cache: Arc<crate::auth::AuthCache>,
+    pub metrics: Metrics,
+    pub settings: WebSettings,
+    pub pricing_cache: crate::services::pricing_cache::PricingCache,
+    pub landed_cache: crate::services::landed::LandedCache,
+    pub auth_cache: crate::auth::AuthCache,
+}
+
+impl AppState {
+    /// The state of a server on `store`.
+    pub fn new(store: Store, settings: WebSettings) -> AppState {
+        AppState(Arc::new(Shared {
+            store,
+            metrics: Metrics::default(),
+            settings,
+            pricing_cache: Default::default(),
+            landed_cache: Default::default(),
+            auth_cache: Default::default(),
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }

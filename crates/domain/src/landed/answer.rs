@@ -244,8 +244,17 @@ pub struct LandedLine {
     pub tax: TaxTreatment,
     /// Amounts in the answer currency.
     pub amounts: LandedAmounts,
-    /// Amounts in the rule currency.
-    pub amounts_in_rule_currency: LandedAmounts,
+    /// Amounts in the rule currency, when it is not the answer currency
+    /// (otherwise they are `amounts`; see [`LandedLine::rule_currency_amounts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amounts_in_rule_currency: Option<LandedAmounts>,
+}
+
+impl LandedLine {
+    /// The line's amounts in the rule currency.
+    pub fn rule_currency_amounts(&self) -> LandedAmounts {
+        self.amounts_in_rule_currency.unwrap_or(self.amounts)
+    }
 }
 
 /// An exchange rate the quote used: the exact conversion, shown in JSON
@@ -339,8 +348,10 @@ pub struct LandedQuote {
     pub items: Vec<LandedLine>,
     /// Totals in the answer currency.
     pub totals: LandedAmounts,
-    /// Totals in the rule currency.
-    pub totals_in_rule_currency: LandedAmounts,
+    /// Totals in the rule currency, when it is not the answer currency
+    /// (otherwise they are `totals`; see [`LandedQuote::rule_currency_totals`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals_in_rule_currency: Option<LandedAmounts>,
     /// The import charges one by one; per kind they sum to the totals.
     pub charges: Vec<ImportCharge>,
     /// Who pays what.
@@ -351,4 +362,11 @@ pub struct LandedQuote {
     pub tariff_lines: Vec<LineCode>,
     /// The rule's notes and warnings about unverified facts used.
     pub notes: Vec<String>,
+}
+
+impl LandedQuote {
+    /// The totals in the rule currency.
+    pub fn rule_currency_totals(&self) -> LandedAmounts {
+        self.totals_in_rule_currency.unwrap_or(self.totals)
+    }
 }

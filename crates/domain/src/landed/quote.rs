@@ -674,7 +674,7 @@ pub fn quote(
             },
             tax: line.treatment,
             amounts: line.ans,
-            amounts_in_rule_currency: line.rc,
+            amounts_in_rule_currency: (rc != ans).then_some(line.rc),
         })
         .collect();
     Ok(LandedQuote {
@@ -699,7 +699,7 @@ pub fn quote(
         },
         items,
         totals,
-        totals_in_rule_currency: totals_rc,
+        totals_in_rule_currency: (rc != ans).then_some(totals_rc),
         charges,
         payments,
         conversions: fx.used.into_iter().map(FxUsed).collect(),

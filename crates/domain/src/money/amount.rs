@@ -104,14 +104,14 @@ impl Money {
     /// decimals: `"70.00"`, `"-0.05"`, JPY `"1500"`, BHD `"1.250"`.
     /// [`Money::parse_major`] reads it back to the same `Money`.
     pub fn to_major_string(self) -> String {
-        let exponent = usize::from(self.currency.exponent());
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let magnitude = self.minor.unsigned_abs();
-        if exponent == 0 {
-            return format!("{sign}{magnitude}");
-        }
-        let unit = 10u64.pow(u32::from(self.currency.exponent()));
-        format!("{sign}{}.{:0exponent$}", magnitude / unit, magnitude % unit)
+        self.major_text().as_str().to_owned()
+    }
+
+    /// [`Money::to_major_string`] without allocating: the text is written
+    /// into a buffer on the stack (JSON writes thousands of amounts a
+    /// second).
+    pub(crate) fn major_text(self) -> MajorText {
+        MajorText::new(self.minor, self.currency.exponent())
     }
 
     /// The amount as an exact decimal in major units (7000 AUD cents → 70.00).
@@ -217,7 +217,50 @@ impl Money {
 impl fmt::Display for Money {
     /// Major units, a space, the code: `70.00 AUD`, `-0.05 USD`, `1500 JPY`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.to_major_string(), self.currency)
+        write!(f, "{} {}", self.major_text().as_str(), self.currency)
+    }
+}
+
+/// An amount in major units as text, held on the stack: at most a sign,
+/// 20 digits, a point and the leading zeros of an amount below one unit
+/// (exponents are at most 4), so 32 bytes always suffice.
+pub(crate) struct MajorText {
+    bytes: [u8; 32],
+    start: usize,
+}
+
+impl MajorText {
+    fn new(minor: i64, exponent: u8) -> MajorText {
+        let mut bytes = [b'0'; 32];
+        let mut at = bytes.len();
+        let mut magnitude = minor.unsigned_abs();
+        let mut written = 0u8;
+        // Digits from the right; the point after `exponent` of them; at
+        // least one digit before the point.
+        loop {
+            if written == exponent && exponent > 0 {
+                at -= 1;
+                bytes[at] = b'.';
+            }
+            at -= 1;
+            // magnitude % 10 < 10, so the cast is exact.
+            bytes[at] = b'0' + (magnitude % 10) as u8;
+            magnitude /= 10;
+            written += 1;
+            if magnitude == 0 && written > exponent {
+                break;
+            }
+        }
+        if minor < 0 {
+            at -= 1;
+            bytes[at] = b'-';
+        }
+        MajorText { bytes, start: at }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits, '.' and '-' are ever written.
+        std::str::from_utf8(&self.bytes[self.start..]).unwrap_or_default()
     }
 }
 
@@ -258,6 +301,12 @@ mod tests {
         );
         let clf = Currency::from_code("CLF").unwrap();
         assert_eq!(Money::from_minor(12345, clf).to_major_string(), "1.2345");
+        assert_eq!(Money::from_minor(5, clf).to_major_string(), "0.0005");
+        assert_eq!(Money::from_minor(-5, clf).to_major_string(), "-0.0005");
+        assert_eq!(Money::from_minor(0, Currency::JPY).to_major_string(), "0");
+        assert_eq!(Money::from_minor(10, Currency::JPY).to_major_string(), "10");
+        assert_eq!(aud(100).to_major_string(), "1.00");
+        assert_eq!(aud(i64::MIN).to_string(), "-92233720368547758.08 AUD");
         assert_eq!(aud(i64::MIN).to_major_string(), "-92233720368547758.08");
         assert_eq!(aud(i64::MAX).to_major_string(), "92233720368547758.07");
         assert_eq!(aud(7000).to_string(), "70.00 AUD");

@@ -17,7 +17,7 @@ use super::currency::Currency;
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut fields = serializer.serialize_struct("Money", 2)?;
-        fields.serialize_field("amount", &self.to_major_string())?;
+        fields.serialize_field("amount", self.major_text().as_str())?;
         fields.serialize_field("currency", &self.currency())?;
         fields.end()
     }
