@@ -21,6 +21,32 @@ impl StockLevels {
         StockLevels::default()
     }
 
+    /// Stock from (warehouse, SKU, units) rows in one pass; a later row for
+    /// the same warehouse and SKU replaces an earlier one.
+    pub fn from_rows<I>(network: &RoutingNetwork, rows: I) -> Result<StockLevels, RoutingError>
+    where
+        I: IntoIterator<Item = (WarehouseCode, Sku, u32)>,
+    {
+        let mut by_sku: HashMap<Sku, Vec<(WarehouseIdx, u32)>> = HashMap::new();
+        for (warehouse, sku, units) in rows {
+            let w = network.warehouse_idx(&warehouse)?;
+            by_sku.entry(sku).or_default().push((w, units));
+        }
+        for holders in by_sku.values_mut() {
+            // Stable sort, then keep the last row of each warehouse.
+            holders.sort_by_key(|(w, _)| *w);
+            let mut kept: Vec<(WarehouseIdx, u32)> = Vec::with_capacity(holders.len());
+            for &(w, n) in holders.iter() {
+                match kept.last_mut() {
+                    Some(last) if last.0 == w => last.1 = n,
+                    _ => kept.push((w, n)),
+                }
+            }
+            *holders = kept;
+        }
+        Ok(StockLevels { by_sku })
+    }
+
     /// Sets the units of `sku` available at `warehouse`.
     pub fn set(
         &mut self,
@@ -47,6 +73,17 @@ impl StockLevels {
             .iter()
             .find(|(h, _)| *h == w)
             .map_or(0, |(_, n)| *n)
+    }
+
+    /// The warehouses holding `sku` and their units (zero rows included).
+    pub fn holding<'a>(
+        &'a self,
+        network: &'a RoutingNetwork,
+        sku: &Sku,
+    ) -> impl Iterator<Item = (&'a WarehouseCode, u32)> + 'a {
+        self.holders(sku)
+            .iter()
+            .map(move |&(w, n)| (&network.warehouses[w as usize].code, n))
     }
 
     pub(crate) fn holders(&self, sku: &Sku) -> &[(WarehouseIdx, u32)] {

@@ -572,3 +572,21 @@ fn commit_takes_the_shipped_units_and_refuses_shortfalls() {
     assert!(s.commit(&net, &d).is_err());
     assert_eq!(s.available(&net, &code("US-W"), &a), 1);
 }
+
+#[test]
+fn stock_from_rows_keeps_the_last_row_per_warehouse_and_sku() {
+    let net = network();
+    let a = Sku::parse("A").unwrap();
+    let s = StockLevels::from_rows(
+        &net,
+        [
+            (code("US-W"), a.clone(), 4),
+            (code("CN"), a.clone(), 9),
+            (code("US-W"), a.clone(), 2),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.available(&net, &code("US-W"), &a), 2);
+    assert_eq!(s.available(&net, &code("CN"), &a), 9);
+    assert!(StockLevels::from_rows(&net, [(code("XX"), a, 1)]).is_err());
+}
