@@ -12,9 +12,10 @@
 //! for orders the heuristic delivered on time, only lanes that meet the
 //! promise. Optionally, per order, at most as many packages from outside
 //! the destination market as the heuristic used ([`OrderDemand::max_out_of_market`]):
-//! the optimum at the same service level. Without it the optimum is cost
-//! alone, and the gap also prices the preference for in-market stock.
-//! Fewer packages is never imposed.
+//! and at most as many packages ([`OrderDemand::max_packages`]): the
+//! optimum under the same rule order. Without them the optimum is cost
+//! alone, and the gap also prices the preferences for in-market stock and
+//! fewer packages.
 //!
 //! **Model.** Per order o, warehouse w, service s with a card to the
 //! destination's zone: `y` binary (the package exists), `n` integer (the
@@ -46,6 +47,8 @@ pub struct OrderDemand<'a> {
     /// At most this many packages from warehouses outside the destination
     /// market (`None`: no limit).
     pub max_out_of_market: Option<u32>,
+    /// At most this many packages (`None`: no limit).
+    pub max_packages: Option<u32>,
 }
 
 /// The optimum's figures.
@@ -126,6 +129,7 @@ pub fn optimum(
         }
         let mut per_line: Vec<Vec<Variable>> = vec![Vec::new(); order.lines.len()];
         let mut out_of_market = Expression::from(0.0);
+        let mut all_packages = Expression::from(0.0);
         let mut holders: Vec<_> = holders.into_iter().collect();
         holders.sort_by(|a, b| a.0.cmp(b.0));
         for (w, held) in holders {
@@ -171,6 +175,7 @@ pub fn optimum(
                 if !in_market {
                     out_of_market += y;
                 }
+                all_packages += y;
                 let n = vars.add(variable().integer().min(0));
                 let p = &card.pricing;
                 objective += p.first_price_minor as f64 * y + p.step_price_minor as f64 * n;
@@ -203,6 +208,9 @@ pub fn optimum(
         }
         if let Some(k) = demand.max_out_of_market {
             constraints.push(constraint!(out_of_market <= f64::from(k)));
+        }
+        if let Some(k) = demand.max_packages {
+            constraints.push(constraint!(all_packages <= f64::from(k)));
         }
         for (li, vs) in per_line.into_iter().enumerate() {
             if vs.is_empty() {

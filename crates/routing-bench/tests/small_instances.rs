@@ -62,6 +62,7 @@ fn the_heuristic_never_beats_the_optimum_and_loose_stock_fills_everything() {
             order,
             on_time: d.promise_met == Some(true),
             max_out_of_market: None,
+            max_packages: None,
         }];
         let best = optimum(&lanes, &inst.stock, &demand).expect("a routed order has an optimum");
         assert!(
@@ -88,6 +89,7 @@ fn the_batch_optimum_shares_stock_and_is_at_most_the_heuristic() {
             order: &inst.orders[*i],
             on_time: d.promise_met == Some(true),
             max_out_of_market: None,
+            max_packages: None,
         })
         .collect();
     let batch = optimum(&lanes, &inst.stock, &demands).expect("the routed orders fit the stock");
