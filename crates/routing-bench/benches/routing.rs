@@ -158,8 +158,8 @@ fn scenario(
         m(|r| r.p50_us),
         m(|r| r.p99_us)
     );
-    let worst_gap = rows.iter().map(|r| r.gap).fold(f64::MIN, f64::max);
-    let worst_same = rows.iter().map(|r| r.gap_same).fold(f64::MIN, f64::max);
+    let worst_gap = rows.iter().map(|r| r.gap).fold(f64::NAN, f64::max);
+    let worst_same = rows.iter().map(|r| r.gap_same).fold(f64::NAN, f64::max);
     let unsolved: usize = rows.iter().map(|r| r.unsolved).sum();
     println!("orders the solver failed on (left out of the gap): {unsolved}");
     println!(
