@@ -11,4 +11,5 @@ pub mod landed;
 pub mod market;
 pub mod money;
 pub mod pricing;
+pub mod routing;
 mod text_newtype;
