@@ -129,6 +129,25 @@ async fn an_asn_shipped_to_a_3pl_is_received_into_stock_with_its_discrepancies()
     assert_eq!(stock["items"][0]["in_transit"], 40);
     assert_eq!(stock["items"][0]["available"], 0);
     assert_eq!(stock["items"][0]["next_eta"], "2026-11-03");
+    // One SKU's stock has the same lines and totals as the whole listing.
+    let all = get_json(&app, "/api/v1/stock", &seller.token).await;
+    let of_aur: Vec<&Value> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["sku"] == "AUR-1")
+        .collect();
+    assert_eq!(
+        stock["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        of_aur
+    );
+    assert_eq!(stock["totals"]["in_transit"], 40);
+    assert_eq!(stock["items"][0]["warehouse_name"], "Warehouse LAX-1");
+    assert_eq!(stock["items"][0]["country"], "US");
     // The seller may not receive at the 3PL's warehouse.
     let res = app
         .post_json(

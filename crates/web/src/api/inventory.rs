@@ -9,6 +9,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chuhai_domain::accounts::Scope;
 use chuhai_domain::calendar::Date;
@@ -24,6 +25,7 @@ use chuhai_store::inventory::{
     WarehouseLabel, WarehouseRecord, WarehouseRole,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
 use super::views::ListOf;
@@ -321,20 +323,13 @@ pub struct StockLine {
 }
 
 fn stock_line(r: &StockRow, w: Option<&WarehouseRecord>) -> StockLine {
-    let label = w.map(|w| WarehouseLabel {
-        code: w.draft.code.clone(),
-        name: w.draft.name.clone(),
-        country: w.draft.country.alpha2().to_owned(),
-    });
-    labelled_stock_line(r, &label.unwrap_or_default())
-}
-
-fn labelled_stock_line(r: &StockRow, w: &WarehouseLabel) -> StockLine {
     StockLine {
         warehouse_id: r.key.warehouse,
-        warehouse_code: w.code.clone(),
-        warehouse_name: w.name.clone(),
-        country: w.country.clone(),
+        warehouse_code: w.map(|w| w.draft.code.clone()).unwrap_or_default(),
+        warehouse_name: w.map(|w| w.draft.name.clone()).unwrap_or_default(),
+        country: w
+            .map(|w| w.draft.country.alpha2().to_owned())
+            .unwrap_or_default(),
         seller_id: r.key.seller,
         sku: r.key.sku.to_string(),
         on_hand: r.balance.on_hand,
@@ -343,6 +338,64 @@ fn labelled_stock_line(r: &StockRow, w: &WarehouseLabel) -> StockLine {
         in_transit: r.balance.in_transit,
         damaged: r.balance.damaged,
         next_eta: day_text(r.next_eta),
+    }
+}
+
+/// A [`StockView`] of one SKU written straight from the store's rows: the
+/// same JSON, without a `String` per field of each of thousands of lines.
+struct SkuStockView {
+    rows: Vec<(StockRow, Arc<WarehouseLabel>)>,
+}
+
+impl Serialize for SkuStockView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Items<'a>(&'a [(StockRow, Arc<WarehouseLabel>)]);
+        struct Line<'a>(&'a StockRow, &'a WarehouseLabel);
+        impl Serialize for Items<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+                for (row, label) in self.0 {
+                    seq.serialize_element(&Line(row, label))?;
+                }
+                seq.end()
+            }
+        }
+        impl Serialize for Line<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let (r, w) = (self.0, self.1);
+                let eta = r
+                    .next_eta
+                    .and_then(|d| i32::try_from(d).ok())
+                    .and_then(Date::from_days_since_epoch);
+                let mut line = serializer.serialize_struct("StockLine", 12)?;
+                line.serialize_field("warehouse_id", &r.key.warehouse)?;
+                line.serialize_field("warehouse_code", &w.code)?;
+                line.serialize_field("warehouse_name", &w.name)?;
+                line.serialize_field("country", &w.country)?;
+                line.serialize_field("seller_id", &r.key.seller)?;
+                line.serialize_field("sku", r.key.sku.as_str())?;
+                line.serialize_field("on_hand", &r.balance.on_hand)?;
+                line.serialize_field("reserved", &r.balance.reserved)?;
+                line.serialize_field("available", &r.balance.available())?;
+                line.serialize_field("in_transit", &r.balance.in_transit)?;
+                line.serialize_field("damaged", &r.balance.damaged)?;
+                line.serialize_field("next_eta", &eta)?;
+                line.end()
+            }
+        }
+        let sum = |f: fn(&StockRow) -> i64| self.rows.iter().map(|(r, _)| f(r)).sum::<i64>();
+        let totals = StockTotals {
+            on_hand: sum(|r| r.balance.on_hand),
+            reserved: sum(|r| r.balance.reserved),
+            available: sum(|r| r.balance.available()),
+            in_transit: sum(|r| r.balance.in_transit),
+            damaged: sum(|r| r.balance.damaged),
+        };
+        let mut view = serializer.serialize_struct("StockView", 2)?;
+        view.serialize_field("totals", &totals)?;
+        view.serialize_field("items", &Items(&self.rows))?;
+        view.end()
     }
 }
 
@@ -392,7 +445,7 @@ pub async fn seller_stock(
     State(state): State<AppState>,
     principal: ApiPrincipal,
     q: QueryResult<StockQuery>,
-) -> Result<Json<StockView>, Problem> {
+) -> Result<Response, Problem> {
     principal.require(Scope::InventoryRead)?;
     let q = query(q)?;
     let org = principal.0.organisation.id;
@@ -400,11 +453,7 @@ pub async fn seller_stock(
         // One SKU: the query names each warehouse (thousands of them).
         let sku = Sku::parse(s).map_err(|e| Problem::field("sku", e.to_string()))?;
         let rows = state.store.stock_by_sku(org, &sku).await?;
-        return Ok(Json(stock_view(
-            rows.into_iter()
-                .map(|(r, label)| labelled_stock_line(&r, &label))
-                .collect(),
-        )));
+        return Ok(Json(SkuStockView { rows }).into_response());
     }
     let rows = state.store.stock_rows(Some(org), None).await?;
     let warehouses: std::collections::HashMap<i64, WarehouseRecord> = state
@@ -418,7 +467,8 @@ pub async fn seller_stock(
         rows.iter()
             .map(|r| stock_line(r, warehouses.get(&r.key.warehouse)))
             .collect(),
-    )))
+    ))
+    .into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
