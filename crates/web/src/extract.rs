@@ -68,6 +68,11 @@ pub fn body_problem(status: StatusCode) -> Problem {
 
 /// Parses JSON into `T`, reporting problems as described on [`ApiJson`].
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // Most bodies are valid: read them directly, and only when that fails
+    // read again tracking the path, to name the field in the problem.
+    if let Ok(value) = serde_json::from_slice::<T>(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = match serde_path_to_error::deserialize(&mut de) {
         Ok(v) => v,
