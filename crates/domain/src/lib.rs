@@ -14,3 +14,4 @@ pub mod payments;
 pub mod pricing;
 pub mod routing;
 mod text_newtype;
+pub mod webhooks;
