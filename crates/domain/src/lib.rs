@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod landed;
 pub mod market;
 pub mod money;
+pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod routing;

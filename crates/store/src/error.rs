@@ -13,6 +13,10 @@ pub enum StoreError {
     /// organisation's kind does not have).
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// The row is not in a state that allows the change (a cart already
+    /// checked out, an order changed meanwhile); nothing was written.
+    #[error("{what}: {reason}")]
+    StateConflict { what: &'static str, reason: String },
     /// The inventory rules refused an entry, count or shipment step (the
     /// error names the field, e.g. `quantity`, `bin`, `status`); nothing
     /// was written.

@@ -1689,7 +1689,7 @@ impl Store {
     }
 
     /// Locks a held hold of the seller in the transaction, or says why not.
-    async fn held_in_tx(
+    pub(crate) async fn held_in_tx(
         &self,
         conn: &mut AnyConnection,
         seller_id: i64,
@@ -1719,7 +1719,7 @@ impl Store {
         Ok(record)
     }
 
-    async fn close_hold(
+    pub(crate) async fn close_hold(
         &self,
         conn: &mut AnyConnection,
         id: i64,

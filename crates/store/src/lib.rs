@@ -17,6 +17,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod markets;
 mod migrate;
+pub mod orders;
 mod pool;
 pub mod price_config;
 pub mod prices;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_trade"),
     migration!(4, "0004_inventory"),
     migration!(5, "0005_storage_fee_versions"),
+    migration!(6, "0006_orders"),
 ];
 
 /// The schema version this build migrates to.

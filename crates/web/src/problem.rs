@@ -160,6 +160,9 @@ impl From<StoreError> for Problem {
             StoreError::NotFound { what } => Problem::not_found(what),
             StoreError::Invalid { field, reason } => Problem::field(field, reason),
             StoreError::Ledger(e) => e.into(),
+            StoreError::StateConflict { what, reason } => {
+                Problem::conflict("state_conflict", format!("{what}: {reason}"))
+            }
             other => {
                 tracing::error!(error = %other, "storage failure");
                 Problem::internal()

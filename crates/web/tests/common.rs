@@ -15,6 +15,7 @@ pub struct TestApp {
     pub client: Client,
     pub store: Store,
     dir: PathBuf,
+    schema: Option<String>,
 }
 
 impl Drop for TestApp {
@@ -61,6 +62,58 @@ impl TestApp {
             client,
             store,
             dir,
+            schema: None,
+        }
+    }
+
+    /// The app on a new schema of `CHUHAI_TEST_POSTGRES_URL`'s database;
+    /// `None` (and a note on stderr) when the variable is not set outside CI.
+    /// Call [`TestApp::drop_postgres_schema`] at the end.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        let url = match std::env::var("CHUHAI_TEST_POSTGRES_URL") {
+            Ok(u) if !u.trim().is_empty() => u,
+            _ => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "CI must set CHUHAI_TEST_POSTGRES_URL"
+                );
+                eprintln!("SKIPPED on PostgreSQL: CHUHAI_TEST_POSTGRES_URL is not set");
+                return None;
+            }
+        };
+        let schema = format!(
+            "chuhai_web_t_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let store = Store::open(StoreConfig {
+            url,
+            schema: Some(schema.clone()),
+            max_connections: 8,
+        })
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = chuhai_web::app(store.clone(), WebSettings::default());
+        tokio::spawn(chuhai_web::serve(listener, app, std::future::pending()));
+        let dir = std::env::temp_dir().join(format!("chuhai-web-test-{schema}"));
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            store,
+            dir,
+            schema: Some(schema),
+        })
+    }
+
+    /// Drops the PostgreSQL schema of an app made by `spawn_postgres`.
+    pub async fn drop_postgres_schema(&self) {
+        if let Some(schema) = &self.schema {
+            self.store.drop_schema(schema).await.unwrap();
         }
     }
 

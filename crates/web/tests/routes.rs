@@ -139,6 +139,9 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     ("POST", "/api/v1/reservations"),
     ("GET", "/api/v1/inbound-shipments"),
     ("POST", "/api/v1/inbound-shipments"),
+    // The caller's own carts and orders.
+    ("POST", "/api/v1/carts"),
+    ("GET", "/api/v1/orders"),
     // Reference data shared by every organisation.
     ("GET", "/api/v1/hs-codes"),
     ("GET", "/api/v1/hs-codes/{code}"),
@@ -175,6 +178,33 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         .unwrap();
     let a_shipment = a_shipment["id"].as_i64().unwrap().to_string();
     let inv = common::seed_inventory(&app, &a).await;
+    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
+        .await
+        .unwrap();
+    chuhai_web::services::landed::put_tariff_lines(
+        &app.store,
+        chuhai_domain::landed::demo_tariff_lines(),
+    )
+    .await
+    .unwrap();
+    let cart_body = json!({"market_id": a_market, "lines": [{"variant_id": a_product.1, "quantity": 1}],
+        "address": {"name": "Ada", "line1": "1 Main St", "city": "Springfield", "postal_code": "62704", "country": "US"}});
+    let a_cart = common::post_ok(&app, "/api/v1/carts", &a.token, &cart_body, 201).await["id"]
+        .as_i64()
+        .unwrap();
+    let ordered = common::post_ok(&app, "/api/v1/carts", &a.token, &cart_body, 201).await["id"]
+        .as_i64()
+        .unwrap();
+    let a_order = common::post_ok(
+        &app,
+        &format!("/api/v1/carts/{ordered}/checkout"),
+        &a.token,
+        &json!({}),
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
     let mut checked = 0;
     for (method, template) in documented_operations() {
         if NOT_ADDRESSED.contains(&(method.as_str(), template.as_str())) {
@@ -302,6 +332,24 @@ async fn another_tenants_objects_answer_404_on_every_route() {
             "/api/v1/counts/{id}" | "/api/v1/counts/{id}/post" => {
                 (template.replace("{id}", &inv.count.to_string()), json!({}))
             }
+            "/api/v1/carts/{id}" | "/api/v1/carts/{id}/checkout" => {
+                (template.replace("{id}", &a_cart.to_string()), json!({}))
+            }
+            "/api/v1/carts/{id}/lines" => (
+                template.replace("{id}", &a_cart.to_string()),
+                json!({"sku": "AUR-1", "quantity": 2}),
+            ),
+            "/api/v1/carts/{id}/address" => (
+                template.replace("{id}", &a_cart.to_string()),
+                cart_body["address"].clone(),
+            ),
+            "/api/v1/orders/{id}" | "/api/v1/orders/{id}/cancel" => {
+                (template.replace("{id}", &a_order.to_string()), json!({}))
+            }
+            "/api/v1/orders/{id}/bank-transfer-confirmations" => (
+                template.replace("{id}", &a_order.to_string()),
+                json!({"bank_reference": "TT-1"}),
+            ),
             other => panic!("{method} {other} has no tenant-isolation case: add one here"),
         };
         let res = app
@@ -322,7 +370,15 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 41);
+    assert_eq!(checked, 48);
+    // A's order was neither paid nor cancelled by B.
+    let order: Value = app
+        .get(&format!("/api/v1/orders/{a_order}"), &a.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(order["state"], "placed");
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod customs;
 pub mod inventory;
 pub mod landed;
+pub mod orders;
 pub mod pricing;
 pub mod reference;
 pub mod tokens;
@@ -135,6 +136,15 @@ fn parts() -> (
         ))
         .routes(routes!(inventory::storage_invoice))
         .routes(routes!(inventory::slow_movers))
+        .routes(routes!(orders::create_cart))
+        .routes(routes!(orders::get_cart))
+        .routes(routes!(orders::set_cart_line))
+        .routes(routes!(orders::set_cart_address))
+        .routes(routes!(orders::checkout))
+        .routes(routes!(orders::list_orders))
+        .routes(routes!(orders::get_order))
+        .routes(routes!(orders::confirm_bank_transfer))
+        .routes(routes!(orders::cancel_order))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

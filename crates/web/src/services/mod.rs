@@ -8,5 +8,6 @@ pub mod imports;
 pub mod inventory;
 pub mod jobs;
 pub mod landed;
+pub mod orders;
 pub mod pricing;
 pub mod pricing_cache;

@@ -1,0 +1,422 @@
+//! Carts, checkout and orders over HTTP: pricing with the landed cost,
+//! the refusals that name their field and change nothing, idempotent
+//! checkout, the order state machine with its timeline, and the flash sale
+//! (2,000 concurrent checkouts for 100 units) on SQLite and PostgreSQL.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{expect_problem, post_ok, seed_catalog, warehouse_json, Tenant, TestApp};
+use serde_json::{json, Value};
+
+/// A seller with the lamp AUR-1 in a US (DDP) market, the landed-cost
+/// rules and `units` of AUR-1 in the seller's Shenzhen warehouse.
+async fn shop(app: &TestApp, slug: &str, units: i64) -> (Tenant, i64, i64) {
+    let t = app.tenant(slug).await;
+    let ((_, variant), market) = seed_catalog(app, &t).await;
+    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
+        .await
+        .unwrap();
+    chuhai_web::services::landed::put_tariff_lines(
+        &app.store,
+        chuhai_domain::landed::demo_tariff_lines(),
+    )
+    .await
+    .unwrap();
+    let w = post_ok(
+        app,
+        "/api/v1/warehouses",
+        &t.token,
+        &warehouse_json("origin", "SZX-1", "CN", &["A-01"]),
+        201,
+    )
+    .await;
+    post_ok(
+        app,
+        &format!("/api/v1/warehouses/{}/entries", w["id"]),
+        &t.token,
+        &json!({"sku": "AUR-1", "entry_type": "receipt", "quantity": units}),
+        201,
+    )
+    .await;
+    (t, variant, market)
+}
+
+fn address() -> Value {
+    json!({"name": "Ada Buyer", "line1": "1 Main St", "city": "Springfield", "region": "IL",
+           "postal_code": "62704", "country": "US"})
+}
+
+fn cart(market: i64, quantity: i64) -> Value {
+    json!({"market_id": market, "lines": [{"sku": "AUR-1", "quantity": quantity}], "address": address()})
+}
+
+async fn checkout(app: &TestApp, token: &str, cart: i64, key: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/carts/{cart}/checkout")))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn available(app: &TestApp, token: &str) -> i64 {
+    let v: Value = app
+        .get("/api/v1/stock?sku=AUR-1", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["totals"]["available"].as_i64().unwrap()
+}
+
+fn minor(v: &Value) -> i64 {
+    let s = v["amount"].as_str().unwrap().replace('.', "");
+    s.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_cart_is_priced_with_landed_cost_and_checks_out_once() {
+    let app = TestApp::spawn().await;
+    let (t, _, market) = shop(&app, "lumi", 10).await;
+    let c = post_ok(&app, "/api/v1/carts", &t.token, &cart(market, 2), 201).await;
+    assert_eq!(c["currency"], "USD");
+    assert_eq!(c["incoterm"], "DDP");
+    assert_eq!(c["lines"][0]["quantity"], 2);
+    assert_eq!(c["shipping_options"][0]["warehouse_code"], "SZX-1");
+    assert!(c["landed_cost"]["items"].is_array(), "{c}");
+    let totals = &c["totals"];
+    // Lines and shipping sum exactly to the total, in USD and in CNY.
+    let line = &totals["lines"][0];
+    assert_eq!(
+        minor(&line["total"]) + minor(&totals["shipping"]),
+        minor(&totals["total"])
+    );
+    assert_eq!(
+        minor(&line["goods"]) + minor(&line["import_charges"]),
+        minor(&line["total"])
+    );
+    assert!(minor(&line["import_charges"]) > 0, "DDP includes duty: {c}");
+    assert_eq!(
+        minor(&line["total_cny"]) + minor(&totals["shipping_cny"]),
+        minor(&totals["total_cny"])
+    );
+    let id = c["id"].as_i64().unwrap();
+
+    let res = checkout(&app, &t.token, id, "k-1").await;
+    assert_eq!(res.status(), 201);
+    let first: Value = res.json().await.unwrap();
+    assert_eq!(first["number"], "SO-000001");
+    assert_eq!(first["state"], "placed");
+    assert_eq!(first["total"], totals["total"]);
+    assert_eq!(available(&app, &t.token).await, 8);
+    // A retry with the same key answers the same order.
+    let again: Value = checkout(&app, &t.token, id, "k-1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], first["id"]);
+    // Another key cannot check the cart out twice; nothing more is held.
+    expect_problem(
+        checkout(&app, &t.token, id, "k-2").await,
+        409,
+        "state_conflict",
+    )
+    .await;
+    assert_eq!(available(&app, &t.token).await, 8);
+    let list: Value = app
+        .get("/api/v1/orders", &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // The cart cannot change any more.
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/carts/{id}/lines")))
+        .bearer_auth(&t.token)
+        .json(&json!({"sku": "AUR-1", "quantity": 3}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 409, "state_conflict").await;
+}
+
+#[tokio::test]
+async fn orders_move_through_the_state_machine_with_a_timeline() {
+    let app = TestApp::spawn().await;
+    let (t, _, market) = shop(&app, "lumi", 10).await;
+    let c = post_ok(&app, "/api/v1/carts", &t.token, &cart(market, 3), 201).await;
+    let o: Value = checkout(&app, &t.token, c["id"].as_i64().unwrap(), "k")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = o["id"].as_i64().unwrap();
+    let paid = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/bank-transfer-confirmations"),
+        &t.token,
+        &json!({"bank_reference": "TT-2026-001"}),
+        200,
+    )
+    .await;
+    assert_eq!(paid["state"], "paid");
+    // Paying twice is an illegal transition naming the current state.
+    let res = app
+        .post_json(
+            &format!("/api/v1/orders/{id}/bank-transfer-confirmations"),
+            Some(&t.token),
+            &json!({"bank_reference": "TT-2026-001"}),
+        )
+        .await;
+    let p = expect_problem(res, 409, "illegal_transition").await;
+    assert_eq!(p["errors"][0]["field"], "state");
+    assert!(p["errors"][0]["reason"].as_str().unwrap().contains("paid"));
+    assert_eq!(available(&app, &t.token).await, 7);
+    let cancelled = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/cancel"),
+        &t.token,
+        &json!({"reason": "buyer asked"}),
+        200,
+    )
+    .await;
+    assert_eq!(cancelled["state"], "cancelled");
+    // Cancelling released the hold.
+    assert_eq!(available(&app, &t.token).await, 10);
+    let res = app
+        .post_json(
+            &format!("/api/v1/orders/{id}/cancel"),
+            Some(&t.token),
+            &json!({}),
+        )
+        .await;
+    expect_problem(res, 409, "illegal_transition").await;
+    let full: Value = app
+        .get(&format!("/api/v1/orders/{id}"), &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let events: Vec<&str> = full["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["place", "pay", "cancel"]);
+    assert_eq!(full["timeline"][1]["user_id"], t.user_id);
+    assert_eq!(
+        full["timeline"][1]["detail"]["bank_reference"],
+        "TT-2026-001"
+    );
+    assert!(app.store.verify_inventory().await.unwrap().is_clean());
+}
+
+#[tokio::test]
+async fn bad_carts_are_refused_naming_the_field_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let (t, variant, market) = shop(&app, "lumi", 10).await;
+    // Sold in packs of 6 from 12 units.
+    app.client
+        .put(app.url(&format!("/api/v1/variants/{variant}/order-rules")))
+        .bearer_auth(&t.token)
+        .json(&json!({"moq": 12, "pack_size": 6, "increment": 6}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let p = expect_problem(
+        app.post_json("/api/v1/carts", Some(&t.token), &cart(market, 6))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "lines[0].quantity", "{p}");
+    let p = expect_problem(
+        app.post_json("/api/v1/carts", Some(&t.token), &cart(market, 15))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "lines[0].quantity", "{p}");
+    // No postal code for a US address.
+    let mut body = cart(market, 12);
+    body["address"]["postal_code"] = Value::Null;
+    let p = expect_problem(
+        app.post_json("/api/v1/carts", Some(&t.token), &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "address.postal_code");
+    // A destination the market does not sell to.
+    let mut body = cart(market, 12);
+    body["address"]["country"] = json!("DE");
+    let p = expect_problem(
+        app.post_json("/api/v1/carts", Some(&t.token), &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "address.country");
+    let list: Value = app
+        .get("/api/v1/orders", &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(list["items"].as_array().unwrap().is_empty());
+    // An empty cart, and a cart without an address, cannot check out.
+    let empty = post_ok(
+        &app,
+        "/api/v1/carts",
+        &t.token,
+        &json!({"market_id": market, "address": address()}),
+        201,
+    )
+    .await;
+    let p = expect_problem(
+        checkout(&app, &t.token, empty["id"].as_i64().unwrap(), "e").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "lines");
+    let bare = post_ok(
+        &app,
+        "/api/v1/carts",
+        &t.token,
+        &json!({"market_id": market, "lines": [{"sku": "AUR-1", "quantity": 12}]}),
+        201,
+    )
+    .await;
+    let p = expect_problem(
+        checkout(&app, &t.token, bare["id"].as_i64().unwrap(), "b").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "address");
+    // More than the stock: refused, nothing held.
+    let big = post_ok(&app, "/api/v1/carts", &t.token, &cart(market, 12), 201).await;
+    expect_problem(
+        checkout(&app, &t.token, big["id"].as_i64().unwrap(), "g").await,
+        409,
+        "insufficient_stock",
+    )
+    .await;
+    assert_eq!(available(&app, &t.token).await, 10);
+    let list: Value = app
+        .get("/api/v1/orders", &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(list["items"].as_array().unwrap().is_empty());
+}
+
+/// 2,000 buyers check out one unit each of a SKU with 100 units, all at
+/// once: exactly 100 orders, numbered 1 to 100 without gaps, all paid;
+/// nothing oversold; the ledger verifies.
+async fn flash_sale(app: TestApp) -> Arc<TestApp> {
+    const BUYERS: usize = 2_000;
+    const UNITS: i64 = 100;
+    let (t, _, market) = shop(&app, "flash", UNITS).await;
+    let app = Arc::new(app);
+    let token = Arc::new(t.token.clone());
+    // Carts first, a few at a time.
+    let mut carts = Vec::with_capacity(BUYERS);
+    for chunk in (0..BUYERS).collect::<Vec<_>>().chunks(100) {
+        let mut tasks = Vec::new();
+        for _ in chunk {
+            let (app, token) = (app.clone(), token.clone());
+            tasks.push(tokio::spawn(async move {
+                post_ok(&app, "/api/v1/carts", &token, &cart(market, 1), 201).await["id"]
+                    .as_i64()
+                    .unwrap()
+            }));
+        }
+        for task in tasks {
+            carts.push(task.await.unwrap());
+        }
+    }
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::with_capacity(BUYERS);
+    for (i, id) in carts.iter().copied().enumerate() {
+        let (app, token) = (app.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let res = checkout(&app, &token, id, &format!("flash-{i}")).await;
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap();
+            (status, body)
+        }));
+    }
+    let mut placed = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        match status {
+            201 => placed.push(body["id"].as_i64().unwrap()),
+            409 => assert_eq!(body["code"], "insufficient_stock", "{body}"),
+            other => panic!("checkout answered {other}: {body}"),
+        }
+    }
+    eprintln!("{BUYERS} checkouts in {:?}", started.elapsed());
+    assert_eq!(placed.len(), UNITS as usize);
+    for id in &placed {
+        post_ok(
+            &app,
+            &format!("/api/v1/orders/{id}/bank-transfer-confirmations"),
+            &token,
+            &json!({"bank_reference": format!("TT-{id}")}),
+            200,
+        )
+        .await;
+    }
+    let mut numbers = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/orders?limit=200&cursor={c}"),
+            None => "/api/v1/orders?limit=200".to_owned(),
+        };
+        let page: Value = app.get(&path, &token).await.json().await.unwrap();
+        for o in page["items"].as_array().unwrap() {
+            assert_eq!(o["state"], "paid");
+            numbers.push(o["number"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=UNITS).map(|n| format!("SO-{n:06}")).collect();
+    assert_eq!(numbers, expected);
+    assert_eq!(available(&app, &token).await, 0);
+    let report = app.store.verify_inventory().await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flash_sale_never_oversells_on_sqlite() {
+    flash_sale(TestApp::spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flash_sale_never_oversells_on_postgres() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    flash_sale(app).await.drop_postgres_schema().await;
+}
