@@ -290,6 +290,19 @@ pub fn product_json(handle: &str, sku: &str, price_cny: &str) -> Value {
 }
 
 /// Replaces the HS nomenclature with `csv` (the nomenclature file's format).
+/// The seeded destination import rules and the demo tariff lines.
+pub async fn load_trade_rules(app: &TestApp) {
+    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
+        .await
+        .unwrap();
+    chuhai_web::services::landed::put_tariff_lines(
+        &app.store,
+        chuhai_domain::landed::demo_tariff_lines(),
+    )
+    .await
+    .unwrap();
+}
+
 pub async fn load_hs(app: &TestApp, csv: &str) {
     let rows = chuhai_domain::catalog::parse_hs_csv(csv.as_bytes())
         .unwrap()

@@ -678,6 +678,23 @@ async fn cycle_counts_are_reviewed_before_posting() {
     .await;
 }
 
+/// The seller's CRATE-1 (a 100 mm × 1 m × 1 m carton: 0.1 m³ a unit),
+/// 10 units received today at the operator's warehouse.
+async fn crates_received(app: &TestApp, seller: &Tenant, ops: &Tenant, lax: i64) {
+    let mut product = product_json("crate-lamp", "CRATE-1", "500.00");
+    product["variants"][0]["trade"]["dimensions"] =
+        json!({"length_mm": 1000, "width_mm": 1000, "height_mm": 100});
+    post_ok(app, "/api/v1/products", &seller.token, &product, 201).await;
+    post_ok(
+        app,
+        &format!("/api/v1/warehouses/{lax}/entries"),
+        &ops.token,
+        &json!({"seller_id": seller.org_id, "sku": "CRATE-1", "entry_type": "receipt", "quantity": 10}),
+        201,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn ages_storage_invoices_and_slow_movers_come_from_the_ledger() {
     let Setup {
@@ -686,19 +703,7 @@ async fn ages_storage_invoices_and_slow_movers_come_from_the_ledger() {
         ops,
         lax,
     } = setup().await;
-    // A 100 mm × 1 m × 1 m carton: 0.1 m³ a unit.
-    let mut product = product_json("crate-lamp", "CRATE-1", "500.00");
-    product["variants"][0]["trade"]["dimensions"] =
-        json!({"length_mm": 1000, "width_mm": 1000, "height_mm": 100});
-    post_ok(&app, "/api/v1/products", &seller.token, &product, 201).await;
-    post_ok(
-        &app,
-        &format!("/api/v1/warehouses/{lax}/entries"),
-        &ops.token,
-        &json!({"seller_id": seller.org_id, "sku": "CRATE-1", "entry_type": "receipt", "quantity": 10}),
-        201,
-    )
-    .await;
+    crates_received(&app, &seller, &ops, lax).await;
     // Without rules there is no invoice.
     let today = chuhai_web::time::date_of(chuhai_web::time::now_millis() - 8 * 3_600_000);
     let (y, m, _) = today.ymd();
@@ -813,18 +818,7 @@ async fn a_storage_price_change_is_a_dated_version_and_past_days_keep_their_pric
         ops,
         lax,
     } = setup().await;
-    let mut product = product_json("crate-lamp", "CRATE-1", "500.00");
-    product["variants"][0]["trade"]["dimensions"] =
-        json!({"length_mm": 1000, "width_mm": 1000, "height_mm": 100});
-    post_ok(&app, "/api/v1/products", &seller.token, &product, 201).await;
-    post_ok(
-        &app,
-        &format!("/api/v1/warehouses/{lax}/entries"),
-        &ops.token,
-        &json!({"seller_id": seller.org_id, "sku": "CRATE-1", "entry_type": "receipt", "quantity": 10}),
-        201,
-    )
-    .await;
+    crates_received(&app, &seller, &ops, lax).await;
     let usd = |amount: &str| json!({"amount": amount, "currency": "USD"});
     let rules = |amount: &str| json!({"price_per_m3_day": usd(amount), "free_days": 0, "surcharge_tiers": []});
     let versions_path = format!("/api/v1/warehouses/{lax}/storage-fee-rules/versions");

@@ -14,15 +14,7 @@ type Edit = Box<dyn Fn(&mut Value)>;
 
 /// Rules, the demo tariff lines and the sample ECB rates.
 async fn reference(app: &TestApp) {
-    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
-        .await
-        .unwrap();
-    chuhai_web::services::landed::put_tariff_lines(
-        &app.store,
-        chuhai_domain::landed::demo_tariff_lines(),
-    )
-    .await
-    .unwrap();
+    common::load_trade_rules(app).await;
     chuhai_web::services::fx::import_ecb(&app.store, ECB_SAMPLE)
         .await
         .unwrap();

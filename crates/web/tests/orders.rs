@@ -15,15 +15,7 @@ use serde_json::{json, Value};
 async fn shop(app: &TestApp, slug: &str, units: i64) -> (Tenant, i64, i64) {
     let t = app.tenant(slug).await;
     let ((_, variant), market) = seed_catalog(app, &t).await;
-    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
-        .await
-        .unwrap();
-    chuhai_web::services::landed::put_tariff_lines(
-        &app.store,
-        chuhai_domain::landed::demo_tariff_lines(),
-    )
-    .await
-    .unwrap();
+    common::load_trade_rules(app).await;
     let w = post_ok(
         app,
         "/api/v1/warehouses",

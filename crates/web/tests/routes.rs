@@ -178,15 +178,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         .unwrap();
     let a_shipment = a_shipment["id"].as_i64().unwrap().to_string();
     let inv = common::seed_inventory(&app, &a).await;
-    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
-        .await
-        .unwrap();
-    chuhai_web::services::landed::put_tariff_lines(
-        &app.store,
-        chuhai_domain::landed::demo_tariff_lines(),
-    )
-    .await
-    .unwrap();
+    common::load_trade_rules(&app).await;
     let cart_body = json!({"market_id": a_market, "lines": [{"variant_id": a_product.1, "quantity": 1}],
         "address": {"name": "Ada", "line1": "1 Main St", "city": "Springfield", "postal_code": "62704", "country": "US"}});
     let a_cart = common::post_ok(&app, "/api/v1/carts", &a.token, &cart_body, 201).await["id"]
