@@ -298,6 +298,103 @@ async fn payments_and_refunds(app: TestApp) -> TestApp {
     app
 }
 
+/// A declined card can be tried again; concurrent deliveries of one
+/// event apply it once; malformed and unhandled events change nothing.
+async fn declines_and_concurrent_replays(app: TestApp) -> TestApp {
+    let (token, order) = placed_order(&app).await;
+    let id = order["id"].as_i64().unwrap();
+    let total = minor(&order["total"]);
+    let p = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/payments"),
+        &token,
+        &json!({"method": "card"}),
+        201,
+    )
+    .await;
+    let pi = p["provider_reference"].as_str().unwrap().to_owned();
+    let failed = event("evt_f", "payment_intent.payment_failed", json!({"id": pi}));
+    assert_eq!(signed(&app, &failed).await.status(), 200);
+    let list: Value = app
+        .get(&format!("/api/v1/orders/{id}/payments"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["status"], "failed");
+    assert_eq!(order_state(&app, &token, id).await, "placed");
+    // Not the provider's JSON, though signed: 400, nothing changes.
+    let res = signed(&app, b"{\"id\": 1}").await;
+    expect_problem(res, 400, "malformed_event").await;
+    // A type Chuhai does not act on.
+    let other = event("evt_o", "customer.created", json!({"id": "cus_1"}));
+    let r: Value = signed(&app, &other).await.json().await.unwrap();
+    assert_eq!(r["outcome"], "ignored");
+    // The buyer tries again and the provider captures at once; the same
+    // event arrives 8 times concurrently: applied once.
+    let succeeded = event(
+        "evt_s",
+        "payment_intent.succeeded",
+        json!({"id": pi, "amount_received": total}),
+    );
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let app = app.clone();
+            let body = succeeded.clone();
+            tokio::spawn(async move {
+                let res = signed(&app, &body).await;
+                assert_eq!(res.status(), 200);
+                res.json::<Value>().await.unwrap()["outcome"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+        })
+        .collect();
+    let mut applied = 0;
+    for t in tasks {
+        if t.await.unwrap() == "applied" {
+            applied += 1;
+        }
+    }
+    assert_eq!(applied, 1);
+    assert_eq!(order_state(&app, &token, id).await, "paid");
+    let full: Value = app
+        .get(&format!("/api/v1/orders/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(full["timeline"].as_array().unwrap().len(), 2);
+    // A new intent for a paid order is refused.
+    let res = app
+        .post_json(
+            &format!("/api/v1/orders/{id}/payments"),
+            Some(&token),
+            &json!({"method": "card"}),
+        )
+        .await;
+    expect_problem(res, 409, "illegal_transition").await;
+    std::sync::Arc::try_unwrap(app).unwrap_or_else(|_| panic!("app still shared"))
+}
+
+#[tokio::test]
+async fn declines_and_concurrent_replays_on_sqlite() {
+    declines_and_concurrent_replays(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn declines_and_concurrent_replays_on_postgres() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    declines_and_concurrent_replays(app)
+        .await
+        .drop_postgres_schema()
+        .await;
+}
+
 #[tokio::test]
 async fn card_payments_and_refunds_on_sqlite() {
     payments_and_refunds(TestApp::spawn().await).await;

@@ -315,6 +315,22 @@ pub async fn webhook(
     if state.store.payment_event_seen(&event.id).await? {
         return Ok(WebhookOutcome::Replayed);
     }
+    match apply_event(state, &event, now).await {
+        // The same event, delivered concurrently, may have been applied
+        // between the check above and this attempt: that is a replay too.
+        Err(e) if state.store.payment_event_seen(&event.id).await? => {
+            tracing::debug!(event = %event.id, refused = %e.detail, "event applied concurrently");
+            Ok(WebhookOutcome::Replayed)
+        }
+        other => other,
+    }
+}
+
+async fn apply_event(
+    state: &AppState,
+    event: &ProviderEvent,
+    now: i64,
+) -> Result<WebhookOutcome, Problem> {
     let object = &event.data.object;
     let reference = object.payment_intent.as_deref().unwrap_or(&object.id);
     let payment = state
