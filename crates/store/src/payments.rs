@@ -150,6 +150,52 @@ impl Store {
         Ok(record)
     }
 
+    /// Writes a payment received in full at once (a bank transfer the
+    /// seller saw arrive) with its event `event_kind` and the order's
+    /// state change, in one transaction.
+    pub async fn record_received_payment(
+        &self,
+        p: &NewPayment,
+        event_kind: &str,
+        t: &OrderTransition<'_>,
+        now: Millis,
+    ) -> Result<PaymentRecord, StoreError> {
+        let mut tx = self.begin_write().await?;
+        self.transition_order_in_tx(&mut tx, p.seller_id, p.order_id, t, now)
+            .await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO payments (seller_id, order_id, method, status, currency, amount_minor,
+                                   authorised_minor, captured_minor, refunded_minor,
+                                   provider_reference, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, 0, $7, $8, $8) RETURNING {PAYMENT_COLUMNS}"
+        ))
+        .bind(p.seller_id)
+        .bind(p.order_id)
+        .bind(&p.method)
+        .bind(&p.status)
+        .bind(&p.currency)
+        .bind(p.amount_minor)
+        .bind(&p.provider_reference)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let record = payment_from_row(&row)?;
+        sqlx::query(
+            "INSERT INTO payment_events (payment_id, provider_event_id, kind, status, amount_minor, at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(record.id)
+        .bind(format!("{}:{}", event_kind, record.provider_reference))
+        .bind(event_kind)
+        .bind(&record.status)
+        .bind(record.captured_minor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
     /// One of the seller's payments.
     pub async fn payment(
         &self,

@@ -395,6 +395,57 @@ async fn declines_and_concurrent_replays_on_postgres() {
         .await;
 }
 
+/// An order paid by bank transfer is refunded in full.
+async fn bank_transfer_refunds(app: TestApp) -> TestApp {
+    let (token, order) = placed_order(&app).await;
+    let id = order["id"].as_i64().unwrap();
+    let paid = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/bank-transfer-confirmations"),
+        &token,
+        &json!({"bank_reference": "TT-2026-009"}),
+        200,
+    )
+    .await;
+    assert_eq!(paid["state"], "paid");
+    let list: Value = app
+        .get(&format!("/api/v1/orders/{id}/payments"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["method"], "bank_transfer");
+    assert_eq!(list[0]["status"], "succeeded");
+    assert_eq!(list[0]["captured"], order["total"]);
+    let refunded = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/refunds"),
+        &token,
+        &json!({"amount": order["total"]}),
+        201,
+    )
+    .await;
+    assert_eq!(refunded["status"], "refunded");
+    assert_eq!(order_state(&app, &token, id).await, "refunded");
+    app
+}
+
+#[tokio::test]
+async fn bank_transfer_refunds_on_sqlite() {
+    bank_transfer_refunds(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn bank_transfer_refunds_on_postgres() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    bank_transfer_refunds(app)
+        .await
+        .drop_postgres_schema()
+        .await;
+}
+
 #[tokio::test]
 async fn card_payments_and_refunds_on_sqlite() {
     payments_and_refunds(TestApp::spawn().await).await;

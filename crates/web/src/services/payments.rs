@@ -129,6 +129,43 @@ pub async fn create(
     Ok(state.store.create_payment(&new, now).await?)
 }
 
+/// Marks a placed order paid by a bank transfer the seller saw arrive:
+/// a bank-transfer payment of the whole total is recorded (so it can be
+/// refunded) with the order's change to `paid`, in one transaction.
+pub async fn confirm_bank_transfer(
+    state: &AppState,
+    principal: &Principal,
+    order_id: i64,
+    bank_reference: &str,
+    now: i64,
+) -> Result<OrderRecord, Problem> {
+    let org = principal.organisation.id;
+    let order = find_order(state, org, order_id).await?;
+    let detail = serde_json::json!({"method": "bank_transfer", "bank_reference": bank_reference});
+    let t = order_transition(&order, OrderEvent::Pay, Some(principal.user.id), detail)?;
+    let c = Currency::from_code(&order.currency).map_err(|_| Problem::internal())?;
+    let total = Money::from_minor(order.total_minor, c);
+    let mut i = PaymentIntent::new(PaymentMethod::BankTransfer, total)?;
+    i.receive_transfer(total)?;
+    let new = NewPayment {
+        seller_id: org,
+        order_id,
+        method: "bank_transfer".into(),
+        status: i.status().as_str().to_owned(),
+        currency: order.currency.clone(),
+        amount_minor: order.total_minor,
+        // One transfer pays an order once; the bank's own reference is in
+        // the order's event (banks' references are not unique across
+        // sellers).
+        provider_reference: format!("tt_{order_id}"),
+    };
+    state
+        .store
+        .record_received_payment(&new, "transfer_received", &t, now)
+        .await?;
+    find_order(state, org, order_id).await
+}
+
 /// The order's state change that goes with `event`, when the state machine
 /// allows it from the order's state (`Err` otherwise).
 fn order_transition(
