@@ -130,6 +130,7 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     let settings = WebSettings {
         cookie_secure: args.cookie_secure.unwrap_or(!addr.ip().is_loopback()),
         demo_login: demo_login.clone(),
+        card_webhook_secret: std::env::var(chuhai_web::services::payments::WEBHOOK_SECRET_ENV).ok(),
     };
     let app = chuhai_web::app(store.clone(), settings);
     // Background jobs (large imports) run in every server; the database

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod markets;
 mod migrate;
 pub mod orders;
+pub mod payments;
 mod pool;
 pub mod price_config;
 pub mod prices;

@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_inventory"),
     migration!(5, "0005_storage_fee_versions"),
     migration!(6, "0006_orders"),
+    migration!(7, "0007_payments"),
 ];
 
 /// The schema version this build migrates to.

@@ -501,6 +501,23 @@ impl Store {
         now: Millis,
     ) -> Result<OrderRecord, StoreError> {
         let mut tx = self.begin_write().await?;
+        self.transition_order_in_tx(&mut tx, seller_id, order_id, t, now)
+            .await?;
+        tx.commit().await?;
+        self.order(seller_id, order_id)
+            .await?
+            .ok_or(StoreError::NotFound { what: "order" })
+    }
+
+    /// [`Store::transition_order`] inside a transaction the caller commits.
+    pub(crate) async fn transition_order_in_tx(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        seller_id: i64,
+        order_id: i64,
+        t: &OrderTransition<'_>,
+        now: Millis,
+    ) -> Result<(), StoreError> {
         let changed = sqlx::query(
             "UPDATE orders SET state = $1, updated_at = $2 WHERE seller_id = $3 AND id = $4 AND state = $5",
         )
@@ -551,20 +568,20 @@ impl Store {
             }
             HoldAction::Release => {
                 for &id in &hold_ids {
-                    let record = match self.held_in_tx(&mut tx, seller_id, id).await {
+                    let record = match self.held_in_tx(&mut *tx, seller_id, id).await {
                         Ok(r) => r,
                         Err(StoreError::Ledger(_)) => continue,
                         Err(e) => return Err(e),
                     };
                     let entry = record.hold.release(t.user_id, now);
-                    post_in_tx(&mut tx, self.backend(), std::slice::from_ref(&entry)).await?;
-                    self.close_hold(&mut tx, id, 0, HoldStatus::Released, now)
+                    post_in_tx(&mut *tx, self.backend(), std::slice::from_ref(&entry)).await?;
+                    self.close_hold(&mut *tx, id, 0, HoldStatus::Released, now)
                         .await?;
                 }
             }
         }
         insert_event(
-            &mut tx,
+            &mut *tx,
             order_id,
             t.event,
             Some(t.from_state),
@@ -574,10 +591,7 @@ impl Store {
             t.detail.as_deref(),
         )
         .await?;
-        tx.commit().await?;
-        self.order(seller_id, order_id)
-            .await?
-            .ok_or(StoreError::NotFound { what: "order" })
+        Ok(())
     }
 }
 

@@ -11,6 +11,9 @@ pub struct WebSettings {
     pub cookie_secure: bool,
     /// Shown on the sign-in page when the demo is loaded: (e-mail, password).
     pub demo_login: Option<(String, String)>,
+    /// The card provider's webhook signing secret; when `None`, read from
+    /// `CHUHAI_CARD_WEBHOOK_SECRET`.
+    pub card_webhook_secret: Option<String>,
 }
 
 /// What every handler can reach, behind one reference count: extractors

@@ -7,6 +7,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use chuhai_store::{Store, StoreConfig};
 use chuhai_web::WebSettings;
+
+/// The card provider's webhook secret of test servers.
+#[allow(dead_code)]
+pub const CARD_WEBHOOK_SECRET: &str = "whsec_test_chuhai";
+
+fn settings() -> WebSettings {
+    WebSettings {
+        card_webhook_secret: Some(CARD_WEBHOOK_SECRET.into()),
+        ..WebSettings::default()
+    }
+}
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 
@@ -51,7 +62,7 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = chuhai_web::app(store.clone(), WebSettings::default());
+        let app = chuhai_web::app(store.clone(), settings());
         tokio::spawn(chuhai_web::serve(listener, app, std::future::pending()));
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -95,7 +106,7 @@ impl TestApp {
         .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = chuhai_web::app(store.clone(), WebSettings::default());
+        let app = chuhai_web::app(store.clone(), settings());
         tokio::spawn(chuhai_web::serve(listener, app, std::future::pending()));
         let dir = std::env::temp_dir().join(format!("chuhai-web-test-{schema}"));
         Some(TestApp {

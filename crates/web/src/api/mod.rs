@@ -6,6 +6,7 @@ pub mod customs;
 pub mod inventory;
 pub mod landed;
 pub mod orders;
+pub mod payments;
 pub mod pricing;
 pub mod reference;
 pub mod tokens;
@@ -41,6 +42,7 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "landed-cost", description = "Duties, taxes and fees to the destination: rules, tariff lines and quotes"),
         (name = "customs", description = "China export customs (9610/9710/9810, CEB messages, summary declaration) and trade documents"),
         (name = "inventory", description = "Warehouses, stock across warehouses, the inventory ledger, reservations, inbound shipments (ASNs), cycle counts, inventory age and storage fees"),
+        (name = "payments", description = "Card payments of orders, the card provider's signed webhooks and refunds"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -145,6 +147,9 @@ fn parts() -> (
         .routes(routes!(orders::get_order))
         .routes(routes!(orders::confirm_bank_transfer))
         .routes(routes!(orders::cancel_order))
+        .routes(routes!(payments::create_payment, payments::list_payments))
+        .routes(routes!(payments::create_refund))
+        .routes(routes!(payments::card_webhook))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

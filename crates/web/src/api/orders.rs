@@ -269,13 +269,11 @@ pub async fn confirm_bank_transfer(
             "give the bank's reference (1 to 100 characters)",
         ));
     }
-    let detail = serde_json::json!({"method": "bank_transfer", "bank_reference": reference});
-    let order = orders::transition(
+    let order = crate::services::payments::confirm_bank_transfer(
         &state,
         &principal.0,
         id,
-        OrderEvent::Pay,
-        Some(detail),
+        reference,
         now_millis(),
     )
     .await?;

@@ -9,5 +9,6 @@ pub mod inventory;
 pub mod jobs;
 pub mod landed;
 pub mod orders;
+pub mod payments;
 pub mod pricing;
 pub mod pricing_cache;
