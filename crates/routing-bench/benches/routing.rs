@@ -234,6 +234,14 @@ fn main() {
     println!("# Order routing benchmark ({seeds} seeds, costs in USD per order)");
     if only.is_empty() || only == "seven" {
         scenario(
+            "7 warehouses, ample stock (exact optimum)",
+            Scale::Seven,
+            StockLevel::Ample,
+            seeds,
+            orders,
+            orders,
+        );
+        scenario(
             "7 warehouses, loose stock",
             Scale::Seven,
             StockLevel::Loose,

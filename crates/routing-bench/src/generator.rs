@@ -8,6 +8,8 @@
 //! warehouse's and the zone's position in the country; the China origin's
 //! e-packet is priced per 100 g, so heavy parcels favour overseas stock.
 
+use std::collections::HashMap;
+
 use chuhai_domain::catalog::Sku;
 use chuhai_domain::country::Country;
 use chuhai_domain::inventory::WarehouseKind;
@@ -41,6 +43,11 @@ pub enum StockLevel {
     /// Overseas warehouses hold 3× their market's demand (at least 3 of
     /// each SKU), the origin 2× all (at least 10).
     Loose,
+    /// The warehouses stocking a SKU (as for `Loose`) each hold the whole
+    /// batch's demand for it: no order can take stock another needs, so
+    /// the batch optimum is exactly the sum of each order's own optimum,
+    /// which makes the gap on 1,000-order batches exact.
+    Ample,
 }
 
 /// What to generate.
@@ -424,7 +431,7 @@ pub fn generate(spec: &InstanceSpec) -> Instance {
     let origins = sites.iter().filter(|s| s.market.is_none()).count().max(1);
     let (overseas_factor, origin_factor) = match spec.stock {
         StockLevel::Tight => (0.9, 0.3),
-        StockLevel::Loose => (3.0, 2.0),
+        StockLevel::Loose | StockLevel::Ample => (3.0, 2.0),
     };
     let demand_units = spec.orders as f64 * UNITS_PER_ORDER;
     let large = matches!(spec.scale, Scale::Large(_));
@@ -454,8 +461,8 @@ pub fn generate(spec: &InstanceSpec) -> Instance {
             let jitter = rng.gen_range(0.5..1.5);
             // A floor so that small batches still find stock.
             let floor = match (spec.stock, s.market) {
-                (StockLevel::Loose, Some(_)) => 3.0,
-                (StockLevel::Loose, None) => 10.0,
+                (StockLevel::Loose | StockLevel::Ample, Some(_)) => 3.0,
+                (StockLevel::Loose | StockLevel::Ample, None) => 10.0,
                 (StockLevel::Tight, None) => 1.0,
                 (StockLevel::Tight, Some(_)) => 0.0,
             };
@@ -468,7 +475,12 @@ pub fn generate(spec: &InstanceSpec) -> Instance {
             }
         }
     }
-    let stock = StockLevels::from_rows(&network, rows).expect("generated codes are in the network");
+    let stocked: Vec<(WarehouseCode, Sku)> = rows
+        .iter()
+        .map(|(w, s, _)| (w.clone(), s.clone()))
+        .collect();
+    let mut stock =
+        StockLevels::from_rows(&network, rows).expect("generated codes are in the network");
     let land_cdf: Vec<u32> = lands
         .iter()
         .scan(0, |acc, l| {
@@ -526,6 +538,18 @@ pub fn generate(spec: &InstanceSpec) -> Instance {
             promised_days: rng.gen_bool(0.25).then(|| rng.gen_range(3..=6)),
             currency: Currency::USD,
         });
+    }
+    if spec.stock == StockLevel::Ample {
+        let mut demand: HashMap<&Sku, u32> = HashMap::new();
+        for line in orders.iter().flat_map(|o| &o.lines) {
+            *demand.entry(&line.sku).or_default() += line.quantity;
+        }
+        for (w, sku) in &stocked {
+            let units = demand.get(sku).copied().unwrap_or(0).max(1);
+            stock
+                .set(&network, w, sku, units)
+                .expect("generated codes are in the network");
+        }
     }
     Instance {
         network,

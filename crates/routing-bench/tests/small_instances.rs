@@ -107,6 +107,49 @@ fn the_batch_optimum_shares_stock_and_is_at_most_the_heuristic() {
 }
 
 #[test]
+fn with_ample_stock_the_batch_optimum_is_the_sum_of_order_optima_and_the_heuristic_meets_it_under_its_rules(
+) {
+    let inst = generate(&spec(11, StockLevel::Ample, 10));
+    let out = run_heuristic(&inst);
+    assert_eq!(out.fill_rate(), 1.0);
+    let lanes = LaneIndex::new(&inst.network);
+    let free = |i: usize, on_time: bool| OrderDemand {
+        order: &inst.orders[i],
+        on_time,
+        max_out_of_market: None,
+        max_packages: None,
+    };
+    // No order takes stock another needs: the batch optimum is exactly the
+    // sum of the orders' own optima.
+    let demands: Vec<OrderDemand<'_>> = out
+        .routed
+        .iter()
+        .map(|(i, d)| free(*i, d.promise_met == Some(true)))
+        .collect();
+    let batch = optimum(&lanes, &inst.stock, &demands).expect("the batch fits the stock");
+    let per_order: i64 = demands
+        .iter()
+        .map(|d| {
+            optimum(&lanes, &inst.stock, std::slice::from_ref(d))
+                .unwrap()
+                .cost_minor
+        })
+        .sum();
+    assert_eq!(batch.cost_minor, per_order);
+    // Under its own rule order (no more out-of-market packages, no more
+    // packages), the heuristic's choice is the cheapest: it is exact.
+    for (i, d) in &out.routed {
+        let same_rules = OrderDemand {
+            max_out_of_market: Some(d.shipments.iter().filter(|s| !s.in_market).count() as u32),
+            max_packages: Some(d.shipments.len() as u32),
+            ..free(*i, d.promise_met == Some(true))
+        };
+        let best = optimum(&lanes, &inst.stock, &[same_rules]).unwrap();
+        assert_eq!(best.cost_minor, d.total_cost.minor(), "order {i}");
+    }
+}
+
+#[test]
 fn percentile_is_nearest_rank() {
     let mut v: Vec<u64> = (1..=100).rev().collect();
     assert_eq!(percentile(&mut v, 50.0), 50);
