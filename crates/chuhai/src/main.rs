@@ -138,6 +138,9 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     let worker = tokio::spawn(chuhai_web::services::jobs::worker(store.clone()));
     // Lapsed checkout reservations are released by every server.
     let sweeper = tokio::spawn(chuhai_web::services::inventory::sweeper(store.clone()));
+    // Webhooks out: every server delivers; the store hands each delivery
+    // to one of them.
+    let webhooks = tokio::spawn(chuhai_web::services::webhooks::worker(store.clone()));
     let console = format!("http://{local}/console");
     match &demo_login {
         Some((email, password)) => tracing::info!(url = %console, backend = ?store.backend(),
@@ -155,6 +158,7 @@ async fn serve(args: cli::ServeArgs, log_format: LogFormat) -> Result<()> {
     // A job cut short rolls back; its lease lets a server take it over.
     worker.abort();
     sweeper.abort();
+    webhooks.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -24,6 +24,7 @@ pub mod price_config;
 pub mod prices;
 pub mod reference;
 pub mod trade;
+pub mod webhooks;
 
 pub use error::StoreError;
 pub use migrate::latest_schema_version;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_storage_fee_versions"),
     migration!(6, "0006_orders"),
     migration!(7, "0007_payments"),
+    migration!(8, "0008_webhooks"),
 ];
 
 /// The schema version this build migrates to.

@@ -406,6 +406,7 @@ impl Store {
         }
         insert_event(
             &mut tx,
+            order.seller_id,
             id,
             "place",
             None,
@@ -582,6 +583,7 @@ impl Store {
         }
         insert_event(
             &mut *tx,
+            seller_id,
             order_id,
             t.event,
             Some(t.from_state),
@@ -598,6 +600,7 @@ impl Store {
 #[allow(clippy::too_many_arguments)]
 async fn insert_event(
     conn: &mut sqlx::AnyConnection,
+    seller_id: i64,
     order_id: i64,
     event: &str,
     from_state: Option<&str>,
@@ -617,7 +620,30 @@ async fn insert_event(
     .bind(user_id)
     .bind(at)
     .bind(detail)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    let kind = match to_state {
+        "placed" => "order.created",
+        "paid" => "order.paid",
+        "cancelled" => "order.cancelled",
+        "refunded" => "order.refunded",
+        _ => return Ok(()),
+    };
+    let order = sqlx::query(
+        "SELECT seq, currency, total_minor FROM orders WHERE seller_id = $1 AND id = $2",
+    )
+    .bind(seller_id)
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let data = serde_json::json!({
+        "order_id": order_id,
+        "number": order.try_get::<i64, _>("seq")?,
+        "state": to_state,
+        "previous_state": from_state,
+        "currency": order.try_get::<String, _>("currency")?,
+        "total_minor": order.try_get::<i64, _>("total_minor")?,
+    });
+    crate::webhooks::emit_in_tx(conn, seller_id, kind, &data.to_string(), at).await?;
     Ok(())
 }

@@ -145,6 +145,10 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     // The card provider's webhook: signed with the platform's secret; the
     // payment is found by the provider's id (tests/payments.rs).
     ("POST", "/api/v1/payments/card-provider/webhooks"),
+    // The caller's own webhook subscriptions and deliveries.
+    ("POST", "/api/v1/webhooks/subscriptions"),
+    ("GET", "/api/v1/webhooks/subscriptions"),
+    ("GET", "/api/v1/webhooks/deliveries"),
     // Reference data shared by every organisation.
     ("GET", "/api/v1/hs-codes"),
     ("GET", "/api/v1/hs-codes/{code}"),
@@ -195,6 +199,16 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         &format!("/api/v1/carts/{ordered}/checkout"),
         &a.token,
         &json!({}),
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let a_hook = common::post_ok(
+        &app,
+        "/api/v1/webhooks/subscriptions",
+        &a.token,
+        &json!({"url": "https://hooks.tenant-a.example/in", "events": ["order.paid"]}),
         201,
     )
     .await["id"]
@@ -353,6 +367,9 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 template.replace("{id}", &a_order.to_string()),
                 json!({"bank_reference": "TT-1"}),
             ),
+            "/api/v1/webhooks/subscriptions/{id}" => {
+                (template.replace("{id}", &a_hook.to_string()), json!({}))
+            }
             other => panic!("{method} {other} has no tenant-isolation case: add one here"),
         };
         let res = app
@@ -373,7 +390,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 51);
+    assert_eq!(checked, 52);
     // A's order was neither paid nor cancelled by B.
     let order: Value = app
         .get(&format!("/api/v1/orders/{a_order}"), &a.token)
@@ -382,6 +399,14 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         .await
         .unwrap();
     assert_eq!(order["state"], "placed");
+    // A's subscription was not deleted by B.
+    let hooks: Value = app
+        .get("/api/v1/webhooks/subscriptions", &a.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hooks[0]["id"], a_hook);
     // A's token still works and was not revoked by B's DELETE.
     assert_eq!(app.get("/api/v1/me", &a.token).await.status(), 200);
     // Listings show B only its own.

@@ -11,6 +11,7 @@ pub mod pricing;
 pub mod reference;
 pub mod tokens;
 pub mod views;
+pub mod webhooks;
 
 use axum::middleware;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -43,6 +44,7 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "customs", description = "China export customs (9610/9710/9810, CEB messages, summary declaration) and trade documents"),
         (name = "inventory", description = "Warehouses, stock across warehouses, the inventory ledger, reservations, inbound shipments (ASNs), cycle counts, inventory age and storage fees"),
         (name = "payments", description = "Card payments of orders, the card provider's signed webhooks and refunds"),
+        (name = "webhooks", description = "Webhooks out: subscriptions of URLs to events, signed deliveries with retries"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -84,6 +86,12 @@ fn parts() -> (
         .routes(routes!(catalog::export_products))
         .routes(routes!(catalog::list_markets, catalog::create_market))
         .routes(routes!(catalog::variant_price))
+        .routes(routes!(
+            webhooks::create_subscription,
+            webhooks::list_subscriptions
+        ))
+        .routes(routes!(webhooks::delete_subscription))
+        .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(catalog::derive_prices))
         .routes(routes!(catalog::fx_conversion))
         .routes(routes!(catalog::google_feed))

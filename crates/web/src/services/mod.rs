@@ -12,3 +12,4 @@ pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod pricing_cache;
+pub mod webhooks;
