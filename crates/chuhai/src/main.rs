@@ -1,5 +1,8 @@
 //! `chuhai`: serve the platform, migrate its database, print its OpenAPI.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench;
 mod cli;
 mod commands;
