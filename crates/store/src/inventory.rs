@@ -1370,7 +1370,7 @@ impl Store {
         let [on_hand, reserved, in_transit, damaged] = columns;
         let mut order: Vec<usize> = (0..warehouses.len()).collect();
         order.sort_unstable_by_key(|&i| warehouses[i]);
-        let labels = self.warehouse_labels(warehouses.clone()).await?;
+        let labels = self.warehouse_labels(&warehouses).await?;
         order
             .into_iter()
             .map(|i| {
@@ -1400,7 +1400,7 @@ impl Store {
     /// in one query.
     async fn warehouse_labels(
         &self,
-        ids: Vec<i64>,
+        ids: &[i64],
     ) -> Result<HashMap<i64, Arc<WarehouseLabel>>, StoreError> {
         let mut found = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
@@ -1410,7 +1410,7 @@ impl Store {
                 .by_id
                 .read()
                 .unwrap_or_else(|e| e.into_inner());
-            for id in ids {
+            for &id in ids {
                 match known.get(&id) {
                     Some(label) => {
                         found.insert(id, label.clone());

@@ -451,3 +451,45 @@ pub async fn seed_inventory(app: &TestApp, tenant: &Tenant) -> InventoryIds {
         count: count["id"].as_i64().unwrap(),
     }
 }
+
+/// A seller with the lamp AUR-1 in a US (DDP) market, the landed-cost
+/// rules and `units` of AUR-1 in the seller's Shenzhen warehouse (`SZX-<SLUG>`);
+/// returns (tenant, variant id, market id).
+pub async fn shop(app: &TestApp, slug: &str, units: i64) -> (Tenant, i64, i64) {
+    let t = app.tenant(slug).await;
+    let ((_, variant), market) = seed_catalog(app, &t).await;
+    load_trade_rules(app).await;
+    let w = post_ok(
+        app,
+        "/api/v1/warehouses",
+        &t.token,
+        &warehouse_json(
+            "origin",
+            &format!("SZX-{}", slug.to_uppercase()),
+            "CN",
+            &["A-01"],
+        ),
+        201,
+    )
+    .await;
+    post_ok(
+        app,
+        &format!("/api/v1/warehouses/{}/entries", w["id"]),
+        &t.token,
+        &json!({"sku": "AUR-1", "entry_type": "receipt", "quantity": units}),
+        201,
+    )
+    .await;
+    (t, variant, market)
+}
+
+/// A US shipping address.
+pub fn address() -> Value {
+    json!({"name": "Ada Buyer", "line1": "1 Main St", "city": "Springfield", "region": "IL",
+           "postal_code": "62704", "country": "US"})
+}
+
+/// A cart of `quantity` AUR-1 in `market`, to [`address`].
+pub fn cart(market: i64, quantity: i64) -> Value {
+    json!({"market_id": market, "lines": [{"sku": "AUR-1", "quantity": quantity}], "address": address()})
+}

@@ -8,7 +8,7 @@
 mod common;
 
 use chuhai_domain::payments::sign;
-use common::{expect_problem, post_ok, seed_catalog, warehouse_json, TestApp, CARD_WEBHOOK_SECRET};
+use common::{cart, expect_problem, post_ok, shop, TestApp, CARD_WEBHOOK_SECRET};
 use serde_json::{json, Value};
 
 fn now_secs() -> i64 {
@@ -21,43 +21,8 @@ fn now_secs() -> i64 {
 /// A seller with the lamp AUR-1 in stock and a placed order of 2 of it;
 /// returns (token, order).
 async fn placed_order(app: &TestApp) -> (String, Value) {
-    let t = app.tenant("lumi").await;
-    let (_, market) = seed_catalog(app, &t).await;
-    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
-        .await
-        .unwrap();
-    chuhai_web::services::landed::put_tariff_lines(
-        &app.store,
-        chuhai_domain::landed::demo_tariff_lines(),
-    )
-    .await
-    .unwrap();
-    let w = post_ok(
-        app,
-        "/api/v1/warehouses",
-        &t.token,
-        &warehouse_json("origin", "SZX-1", "CN", &["A-01"]),
-        201,
-    )
-    .await;
-    post_ok(
-        app,
-        &format!("/api/v1/warehouses/{}/entries", w["id"]),
-        &t.token,
-        &json!({"sku": "AUR-1", "entry_type": "receipt", "quantity": 10}),
-        201,
-    )
-    .await;
-    let address = json!({"name": "Ada Buyer", "line1": "1 Main St", "city": "Springfield",
-                         "region": "IL", "postal_code": "62704", "country": "US"});
-    let c = post_ok(
-        app,
-        "/api/v1/carts",
-        &t.token,
-        &json!({"market_id": market, "lines": [{"sku": "AUR-1", "quantity": 2}], "address": address}),
-        201,
-    )
-    .await;
+    let (t, _, market) = shop(app, "lumi", 10).await;
+    let c = post_ok(app, "/api/v1/carts", &t.token, &cart(market, 2), 201).await;
     let o = post_ok(
         app,
         &format!("/api/v1/carts/{}/checkout", c["id"]),

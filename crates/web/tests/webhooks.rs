@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chuhai_domain::payments::verify;
 use chuhai_domain::webhooks::DEFAULT_RETRY;
 use chuhai_web::services::webhooks::{client, deliver_due};
-use common::{expect_problem, post_ok, seed_catalog, warehouse_json, TestApp};
+use common::{cart, expect_problem, post_ok, shop, TestApp};
 use serde_json::{json, Value};
 
 /// What a receiver got: (Chuhai-Signature, Chuhai-Event-Id, body).
@@ -60,48 +60,8 @@ fn now_ms() -> i64 {
 
 /// A seller with the lamp AUR-1 in stock; returns (token, cart id).
 async fn seller_with_cart(app: &TestApp, slug: &str) -> (String, i64) {
-    let t = app.tenant(slug).await;
-    let (_, market) = seed_catalog(app, &t).await;
-    chuhai_web::services::landed::seed_rules_if_empty(&app.store, 0)
-        .await
-        .unwrap();
-    chuhai_web::services::landed::put_tariff_lines(
-        &app.store,
-        chuhai_domain::landed::demo_tariff_lines(),
-    )
-    .await
-    .unwrap();
-    let w = post_ok(
-        app,
-        "/api/v1/warehouses",
-        &t.token,
-        &warehouse_json(
-            "origin",
-            &format!("SZX-{}", slug.to_uppercase()),
-            "CN",
-            &["A-01"],
-        ),
-        201,
-    )
-    .await;
-    post_ok(
-        app,
-        &format!("/api/v1/warehouses/{}/entries", w["id"]),
-        &t.token,
-        &json!({"sku": "AUR-1", "entry_type": "receipt", "quantity": 10}),
-        201,
-    )
-    .await;
-    let address = json!({"name": "Ada Buyer", "line1": "1 Main St", "city": "Springfield",
-                         "region": "IL", "postal_code": "62704", "country": "US"});
-    let c = post_ok(
-        app,
-        "/api/v1/carts",
-        &t.token,
-        &json!({"market_id": market, "lines": [{"sku": "AUR-1", "quantity": 2}], "address": address}),
-        201,
-    )
-    .await;
+    let (t, _, market) = shop(app, slug, 10).await;
+    let c = post_ok(app, "/api/v1/carts", &t.token, &cart(market, 2), 201).await;
     (t.token, c["id"].as_i64().unwrap())
 }
 
