@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod country;
 pub mod customs;
+pub mod fulfilment;
 pub mod fx;
 pub mod inventory;
 pub mod landed;

@@ -1396,6 +1396,14 @@ impl Store {
             .collect()
     }
 
+    /// The label (code, name, country) of one warehouse, if it exists.
+    pub async fn warehouse_label(
+        &self,
+        id: i64,
+    ) -> Result<Option<Arc<WarehouseLabel>>, StoreError> {
+        Ok(self.warehouse_labels(&[id]).await?.remove(&id))
+    }
+
     /// The labels of warehouses `ids`, from memory, reading the missing ones
     /// in one query.
     async fn warehouse_labels(

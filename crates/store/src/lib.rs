@@ -12,6 +12,7 @@ pub mod accounts;
 mod bulk;
 pub mod catalog;
 mod error;
+pub mod fulfilment;
 pub mod idempotency;
 pub mod inventory;
 pub mod jobs;

@@ -4,9 +4,13 @@
 //! transaction.
 
 use chuhai_domain::inventory::{Hold, LedgerEntry};
+use chuhai_domain::orders::{OrderEvent, OrderState};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::fulfilment::{
+    cancel_open_shipments_in_tx, has_live_shipments, insert_routing_in_tx, NewRouting,
+};
 use crate::inventory::{post_in_tx, HoldStatus};
 use crate::{Millis, Page, Store, StoreError};
 
@@ -62,6 +66,9 @@ pub struct NewOrder {
     pub body: String,
     /// Who checked out.
     pub user_id: Option<i64>,
+    /// Where the order ships from and how: stored with shipments holding
+    /// the holds placed with the order.
+    pub routing: Option<NewRouting>,
 }
 
 /// A stored order.
@@ -404,6 +411,19 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some(routing) = &order.routing {
+            insert_routing_in_tx(
+                &mut tx,
+                order.seller_id,
+                id,
+                "checkout",
+                routing,
+                holds,
+                order.user_id,
+                now,
+            )
+            .await?;
+        }
         insert_event(
             &mut tx,
             order.seller_id,
@@ -445,6 +465,34 @@ impl Store {
             "SELECT {ORDER_COLUMNS} FROM orders WHERE seller_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         ))
         .bind(seller_id)
+        .bind(after)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(order_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_rows(rows, limit, |o| o.id))
+    }
+
+    /// The seller's orders in `state` (any when `None`) after id `after`,
+    /// by id, at most `limit`.
+    pub async fn orders_in_state(
+        &self,
+        seller_id: i64,
+        state: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Page<OrderRecord>, StoreError> {
+        let Some(state) = state else {
+            return self.orders(seller_id, after, limit).await;
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders
+             WHERE seller_id = $1 AND state = $2 AND id > $3 ORDER BY id LIMIT $4"
+        ))
+        .bind(seller_id)
+        .bind(state)
         .bind(after)
         .bind(i64::from(limit) + 1)
         .fetch_all(self.reader())
@@ -568,6 +616,7 @@ impl Store {
                 }
             }
             HoldAction::Release => {
+                cancel_open_shipments_in_tx(&mut *tx, order_id, t.user_id, now).await?;
                 for &id in &hold_ids {
                     let record = match self.held_in_tx(&mut *tx, seller_id, id).await {
                         Ok(r) => r,
@@ -593,6 +642,34 @@ impl Store {
             t.detail.as_deref(),
         )
         .await?;
+        // An order whose routing was decided at checkout has its
+        // warehouses chosen: paying it allocates it.
+        if t.to_state == OrderState::Paid.as_str() && has_live_shipments(&mut *tx, order_id).await?
+        {
+            let to = OrderState::Paid.apply(OrderEvent::Allocate).map_err(|e| {
+                StoreError::StateConflict {
+                    what: "order",
+                    reason: e.to_string(),
+                }
+            })?;
+            sqlx::query("UPDATE orders SET state = $1 WHERE id = $2")
+                .bind(to.as_str())
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            insert_event(
+                &mut *tx,
+                seller_id,
+                order_id,
+                OrderEvent::Allocate.as_str(),
+                Some(OrderState::Paid.as_str()),
+                to.as_str(),
+                t.user_id,
+                now,
+                None,
+            )
+            .await?;
+        }
         Ok(())
     }
 }

@@ -33,6 +33,40 @@ pub fn rfc3339(ms: i64) -> String {
     )
 }
 
+/// Reads an RFC 3339 instant `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` as
+/// epoch milliseconds; fractions beyond milliseconds are cut.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let (date, rest) = text.split_once(['T', 't'])?;
+    let date = chuhai_domain::calendar::Date::parse(date).ok()?;
+    let (clock, offset_min) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
+        (c, 0)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (c, off) = rest.split_at(at);
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        let (h, m) = off[1..].split_once(':')?;
+        let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+        if h > 23 || m > 59 {
+            return None;
+        }
+        (c, sign * (h * 60 + m))
+    };
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut parts = hms.split(':');
+    let h: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let s: i64 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let millis: i64 = format!("{:0<3}", &frac[..frac.len().min(3)]).parse().ok()?;
+    let days = i64::from(date.days_since_epoch());
+    Some(((days * 86_400 + h * 3600 + m * 60 + s) - offset_min * 60) * 1000 + millis)
+}
+
 /// Proleptic Gregorian date from days since 1970-01-01 (H. Hinnant's
 /// `civil_from_days` algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -58,6 +92,24 @@ mod tests {
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_795_729_197_000), "2026-11-26T21:39:57Z");
         assert_eq!(rfc3339(-1000), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn reads_instants_with_offsets() {
+        assert_eq!(
+            parse_rfc3339("2026-11-26T21:39:57Z"),
+            Some(1_795_729_197_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-27T05:39:57.25+08:00"),
+            Some(1_795_729_197_250)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-26T13:39:57-08:00"),
+            Some(1_795_729_197_000)
+        );
+        assert_eq!(parse_rfc3339("2026-11-26 21:39:57Z"), None);
+        assert_eq!(parse_rfc3339("2026-11-26T25:00:00Z"), None);
     }
 
     #[test]

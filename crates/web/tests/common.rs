@@ -480,7 +480,51 @@ pub async fn shop(app: &TestApp, slug: &str, units: i64) -> (Tenant, i64, i64) {
         201,
     )
     .await;
+    put_shipping(
+        app,
+        &t.token,
+        w["id"].as_i64().unwrap(),
+        &air_parcel_setup(),
+    )
+    .await;
     (t, variant, market)
+}
+
+/// A China origin warehouse's shipping setup: China Post air parcel (to
+/// 30 kg) to the United States in two zones (postal codes from 9: the
+/// West), first 500 g for CNY 48.00 then CNY 9.50 per started 500 g, 7–12
+/// days; no dangerous goods.
+pub fn air_parcel_setup() -> Value {
+    json!({
+        "currency": "CNY",
+        "services": [{
+            "code": "CN-AIRPARCEL", "name": "China Post Air Parcel", "carrier": "China Post",
+            "max_weight": 30000, "dangerous_goods": [], "volumetric_divisor": 6000,
+            "zones": [{"country": "US", "postal_prefix": "", "zone": "US-1"},
+                      {"country": "US", "postal_prefix": "9", "zone": "US-W"}]
+        }],
+        "rates": [
+            {"service": "CN-AIRPARCEL", "zone": "US-1",
+             "pricing": {"first_weight": 500, "first_price_minor": 4800, "step_weight": 500, "step_price_minor": 950},
+             "transit": {"min": 7, "max": 12}},
+            {"service": "CN-AIRPARCEL", "zone": "US-W",
+             "pricing": {"first_weight": 500, "first_price_minor": 4500, "step_weight": 500, "step_price_minor": 900},
+             "transit": {"min": 6, "max": 10}}
+        ]
+    })
+}
+
+/// Replaces warehouse `id`'s shipping setup.
+pub async fn put_shipping(app: &TestApp, token: &str, id: i64, setup: &Value) {
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/warehouses/{id}/shipping")))
+        .bearer_auth(token)
+        .json(setup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 
 /// A US shipping address.

@@ -44,7 +44,30 @@ async fn a_cart_is_priced_with_landed_cost_and_checks_out_once() {
     assert_eq!(c["currency"], "USD");
     assert_eq!(c["incoterm"], "DDP");
     assert_eq!(c["lines"][0]["quantity"], 2);
-    assert_eq!(c["shipping_options"][0]["warehouse_code"], "SZX-LUMI");
+    // Routed from the seller's China origin warehouse by air parcel (direct
+    // mail, customs mode 9610): 2 × 1,450 g = 2,900 g, billed as the first
+    // 500 g and 5 started steps of 500 g: CNY 48.00 + 5 × 9.50 = CNY 95.50.
+    let package = &c["shipping"]["packages"][0];
+    assert_eq!(package["warehouse_code"], "SZX-LUMI", "{c}");
+    assert_eq!(package["service"], "CN-AIRPARCEL");
+    assert_eq!(package["zone"], "US-1");
+    assert_eq!(package["customs_mode"], "9610");
+    assert_eq!(package["chargeable_weight_g"], 2900);
+    assert_eq!(package["billed_weight_g"], 3000);
+    // Transit 7–12 days plus a handling day once the warehouse's 14:00
+    // cut-off (UTC−8) has passed.
+    let now_min = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 60;
+    let handling = i64::from((now_min - 480).rem_euclid(1440) >= 14 * 60);
+    assert_eq!(
+        package["estimate_days"],
+        json!({"min": 7 + handling, "max": 12 + handling})
+    );
+    assert_eq!(c["shipping"]["price"], c["totals"]["shipping"]);
+    assert_eq!(c["shipping"]["price"]["currency"], "USD");
     assert!(c["landed_cost"]["items"].is_array(), "{c}");
     let totals = &c["totals"];
     // Lines and shipping sum exactly to the total, in USD and in CNY.
@@ -124,7 +147,8 @@ async fn orders_move_through_the_state_machine_with_a_timeline() {
         200,
     )
     .await;
-    assert_eq!(paid["state"], "paid");
+    // Paid, and allocated at once: its warehouses were chosen at checkout.
+    assert_eq!(paid["state"], "allocated");
     // Paying twice is an illegal transition naming the current state.
     let res = app
         .post_json(
@@ -135,7 +159,10 @@ async fn orders_move_through_the_state_machine_with_a_timeline() {
         .await;
     let p = expect_problem(res, 409, "illegal_transition").await;
     assert_eq!(p["errors"][0]["field"], "state");
-    assert!(p["errors"][0]["reason"].as_str().unwrap().contains("paid"));
+    assert!(p["errors"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("allocated"));
     assert_eq!(available(&app, &t.token).await, 7);
     let cancelled = post_ok(
         &app,
@@ -168,7 +195,7 @@ async fn orders_move_through_the_state_machine_with_a_timeline() {
         .iter()
         .map(|e| e["event"].as_str().unwrap())
         .collect();
-    assert_eq!(events, ["place", "pay", "cancel"]);
+    assert_eq!(events, ["place", "pay", "allocate", "cancel"]);
     assert_eq!(full["timeline"][1]["user_id"], t.user_id);
     assert_eq!(
         full["timeline"][1]["detail"]["bank_reference"],
@@ -349,7 +376,7 @@ async fn flash_sale(app: TestApp) -> Arc<TestApp> {
         };
         let page: Value = app.get(&path, &token).await.json().await.unwrap();
         for o in page["items"].as_array().unwrap() {
-            assert_eq!(o["state"], "paid");
+            assert_eq!(o["state"], "allocated");
             numbers.push(o["number"].as_str().unwrap().to_owned());
         }
         match page["next_cursor"].as_str() {

@@ -171,7 +171,7 @@ async fn payments_and_refunds(app: TestApp) -> TestApp {
     let res = deliver(&app, &good, &succeeded).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["outcome"], "applied");
-    assert_eq!(order_state(&app, &token, id).await, "paid");
+    assert_eq!(order_state(&app, &token, id).await, "allocated");
 
     // A replay (same event id, newly signed) changes nothing.
     let res = signed(&app, &succeeded).await;
@@ -197,7 +197,7 @@ async fn payments_and_refunds(app: TestApp) -> TestApp {
         .iter()
         .map(|e| e["event"].as_str().unwrap())
         .collect();
-    assert_eq!(events, ["place", "pay"]);
+    assert_eq!(events, ["place", "pay", "allocate"]);
     assert_eq!(
         full["timeline"][1]["detail"]["provider_reference"],
         pi.as_str()
@@ -215,7 +215,7 @@ async fn payments_and_refunds(app: TestApp) -> TestApp {
     .await;
     assert_eq!(part["status"], "partially_refunded");
     assert_eq!(minor(&part["refunded"]), 1000);
-    assert_eq!(order_state(&app, &token, id).await, "paid");
+    assert_eq!(order_state(&app, &token, id).await, "allocated");
     let res = app
         .post_json(
             &refunds,
@@ -324,14 +324,15 @@ async fn declines_and_concurrent_replays(app: TestApp) -> TestApp {
         }
     }
     assert_eq!(applied, 1);
-    assert_eq!(order_state(&app, &token, id).await, "paid");
+    assert_eq!(order_state(&app, &token, id).await, "allocated");
     let full: Value = app
         .get(&format!("/api/v1/orders/{id}"), &token)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(full["timeline"].as_array().unwrap().len(), 2);
+    // Placed, paid once, allocated.
+    assert_eq!(full["timeline"].as_array().unwrap().len(), 3);
     // A new intent for a paid order is refused.
     let res = app
         .post_json(
@@ -372,7 +373,7 @@ async fn bank_transfer_refunds(app: TestApp) -> TestApp {
         200,
     )
     .await;
-    assert_eq!(paid["state"], "paid");
+    assert_eq!(paid["state"], "allocated");
     let list: Value = app
         .get(&format!("/api/v1/orders/{id}/payments"), &token)
         .await

@@ -186,6 +186,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
     let a_shipment = a_shipment["id"].as_i64().unwrap().to_string();
     let inv = common::seed_inventory(&app, &a).await;
     common::load_trade_rules(&app).await;
+    common::put_shipping(&app, &a.token, inv.warehouse, &common::air_parcel_setup()).await;
     let cart_body = json!({"market_id": a_market, "lines": [{"variant_id": a_product.1, "quantity": 1}],
         "address": {"name": "Ada", "line1": "1 Main St", "city": "Springfield", "postal_code": "62704", "country": "US"}});
     let a_cart = common::post_ok(&app, "/api/v1/carts", &a.token, &cart_body, 201).await["id"]
@@ -199,6 +200,39 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         &format!("/api/v1/carts/{ordered}/checkout"),
         &a.token,
         &json!({}),
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let a_parcel = app.store.order_shipments(a_order).await.unwrap()[0].id;
+    // A paid order of A's, released in a wave at A's own warehouse.
+    let waved = common::post_ok(&app, "/api/v1/carts", &a.token, &cart_body, 201).await["id"]
+        .as_i64()
+        .unwrap();
+    let paid = common::post_ok(
+        &app,
+        &format!("/api/v1/carts/{waved}/checkout"),
+        &a.token,
+        &json!({}),
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    common::post_ok(
+        &app,
+        &format!("/api/v1/orders/{paid}/bank-transfer-confirmations"),
+        &a.token,
+        &json!({"bank_reference": "TT-A"}),
+        200,
+    )
+    .await;
+    let a_wave = common::post_ok(
+        &app,
+        &format!("/api/v1/warehouses/{}/waves", inv.warehouse),
+        &a.token,
+        &json!({"cutoff_at": "2100-01-01T00:00:00Z"}),
         201,
     )
     .await["id"]
@@ -367,6 +401,42 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 template.replace("{id}", &a_order.to_string()),
                 json!({"bank_reference": "TT-1"}),
             ),
+            "/api/v1/orders/{id}/shipments" | "/api/v1/orders/{id}/routing" => {
+                (template.replace("{id}", &a_order.to_string()), json!({}))
+            }
+            "/api/v1/warehouses/{id}/shipping" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                common::air_parcel_setup(),
+            ),
+            "/api/v1/warehouses/{id}/shipments" | "/api/v1/warehouses/{id}/waves" => (
+                template.replace("{id}", &inv.warehouse.to_string()),
+                json!({}),
+            ),
+            "/api/v1/warehouses/{id}/waves/{wave_id}" => (
+                template
+                    .replace("{id}", &inv.warehouse.to_string())
+                    .replace("{wave_id}", &a_wave.to_string()),
+                json!({}),
+            ),
+            "/api/v1/shipments/{id}" => {
+                (template.replace("{id}", &a_parcel.to_string()), json!({}))
+            }
+            "/api/v1/shipments/{id}/pack" => (
+                template.replace("{id}", &a_parcel.to_string()),
+                json!({"carton": "C-1", "weight_g": 1500, "length_mm": 300, "width_mm": 200, "height_mm": 150}),
+            ),
+            "/api/v1/shipments/{id}/ship" => (
+                template.replace("{id}", &a_parcel.to_string()),
+                json!({"tracking_number": "LX123456789CN"}),
+            ),
+            "/api/v1/shipments/{id}/tracking-events" => (
+                template.replace("{id}", &a_parcel.to_string()),
+                json!({"status": "in_transit"}),
+            ),
+            "/api/v1/shipments/{id}/cannot-fulfil" => (
+                template.replace("{id}", &a_parcel.to_string()),
+                json!({"reason": "damaged"}),
+            ),
             "/api/v1/webhooks/subscriptions/{id}" => {
                 (template.replace("{id}", &a_hook.to_string()), json!({}))
             }
@@ -390,7 +460,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 52);
+    assert_eq!(checked, 65);
     // A's order was neither paid nor cancelled by B.
     let order: Value = app
         .get(&format!("/api/v1/orders/{a_order}"), &a.token)

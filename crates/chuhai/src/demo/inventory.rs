@@ -1,7 +1,8 @@
 //! The demo's warehouses and stock: the seller's own origin warehouse in
 //! Shenzhen, and six overseas warehouses run by the demo 3PL (Pacific
 //! Gateway Logistics) — Los Angeles, New Jersey, Frankfurt, Felixstowe,
-//! Tokyo and Sydney — with bins, carrier services and storage fee rules;
+//! Tokyo and Sydney — with bins, carrier services, shipping setups (zone
+//! charts and rate cards) and storage fee rules;
 //! opening stock of the demo products posted as ledger receipts (some of
 //! it old enough to show in the older age buckets and the slow-mover
 //! alerts), a few order reservations, and one sea shipment on its way to
@@ -16,6 +17,7 @@ use chuhai_domain::inventory::{
     StorageFeeRules, SurchargeTier, TransportMode, WarehouseDraft, WarehouseKind,
 };
 use chuhai_domain::money::{Currency, Money};
+use chuhai_domain::routing::WarehouseShipping;
 use chuhai_store::inventory::{NewCarton, NewInbound};
 use chuhai_store::Store;
 
@@ -267,6 +269,28 @@ pub async fn seed(store: &Store, seller_id: i64, operator_id: i64, now: i64) -> 
             .collect::<Result<_, _>>()?;
         store.add_bins(w.id, &bins).await?;
         sites.push((w.id, site));
+    }
+    // Carrier services, zone charts and rate cards per site. The figures
+    // are the demo's own, shaped like retail parcel tariffs (first weight
+    // plus a price per started step); they are not any carrier's rates.
+    let shipping: std::collections::HashMap<String, WarehouseShipping> =
+        serde_json::from_str(include_str!("shipping.json"))?;
+    for (id, site) in &sites {
+        let setup = shipping
+            .get(site.code)
+            .ok_or_else(|| anyhow::anyhow!("no demo shipping setup for {}", site.code))?;
+        setup
+            .check(site.country)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", site.code))?;
+        store
+            .put_shipping_setup(
+                *id,
+                setup.currency.code(),
+                &serde_json::to_string(setup)?,
+                None,
+                now,
+            )
+            .await?;
     }
     // Every site's prices since 2025; Los Angeles raises its base price by
     // a tenth from the first of next month (a scheduled version).

@@ -3,8 +3,12 @@
 //!
 //! ```text
 //! placed ─pay→ paid ─allocate→ allocated ─ship_part→ partially_shipped ─ship_all→ shipped ─deliver→ delivered
-//!   │           │ └─refund→ refunded    │ └─ship_all→ shipped                                  │ ├─return→ returned ─refund→ refunded
-//!   └cancel→ cancelled ←cancel┘ ←cancel─┘                                                      │ └─refund→ refunded
+//!   │           │ └─refund→ refunded    │ ├─refund→ refunded                                    │ ├─return→ returned ─refund→ refunded
+//!   │           │                       │ └─ship_all→ shipped                                  │ └─refund→ refunded
+//!   └cancel→ cancelled ←cancel┘ ←cancel─┘
+//!
+//! Refunding an order before it ships (paid or allocated) gives its
+//! stock back, as cancelling does.
 //! ```
 
 use std::fmt;
@@ -95,7 +99,7 @@ impl OrderState {
             (S::Allocated | S::PartiallyShipped, E::ShipAll) => S::Shipped,
             (S::Shipped, E::Deliver) => S::Delivered,
             (S::Placed | S::Paid | S::Allocated, E::Cancel) => S::Cancelled,
-            (S::Paid | S::Delivered | S::Returned, E::Refund) => S::Refunded,
+            (S::Paid | S::Allocated | S::Delivered | S::Returned, E::Refund) => S::Refunded,
             (S::Delivered, E::Return) => S::Returned,
             (from, event) => return Err(OrderError::IllegalTransition { from, event }),
         };

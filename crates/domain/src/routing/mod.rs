@@ -19,6 +19,7 @@ mod error;
 mod network;
 mod order;
 mod pipeline;
+pub mod setup;
 mod stock;
 pub mod weight;
 
@@ -38,5 +39,6 @@ pub use network::{
 };
 pub use order::{Destination, Exclusions, FulfilmentFailure, LineToRoute, OrderToRoute};
 pub use pipeline::{reroute, route, route_excluding, MAX_PARTS, SHORTLIST_PER_COVERAGE};
+pub use setup::{assemble, handling_days, LaneRate, Site, WarehouseShipping};
 pub use stock::StockLevels;
 pub use weight::{Grams, SizeMm, WeightPricing};

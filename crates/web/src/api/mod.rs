@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod customs;
+pub mod fulfilment;
 pub mod inventory;
 pub mod landed;
 pub mod orders;
@@ -43,6 +44,7 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "landed-cost", description = "Duties, taxes and fees to the destination: rules, tariff lines and quotes"),
         (name = "customs", description = "China export customs (9610/9710/9810, CEB messages, summary declaration) and trade documents"),
         (name = "inventory", description = "Warehouses, stock across warehouses, the inventory ledger, reservations, inbound shipments (ASNs), cycle counts, inventory age and storage fees"),
+        (name = "fulfilment", description = "Shipping setups and rate cards of warehouses, shipments of orders, waves with pick lists, packing, shipping with tracking, carrier tracking events and re-routing"),
         (name = "payments", description = "Card payments of orders, the card provider's signed webhooks and refunds"),
         (name = "webhooks", description = "Webhooks out: subscriptions of URLs to events, signed deliveries with retries"),
         (name = "operations", description = "Health, readiness and metrics"),
@@ -158,6 +160,17 @@ fn parts() -> (
         .routes(routes!(payments::create_payment, payments::list_payments))
         .routes(routes!(payments::create_refund))
         .routes(routes!(payments::card_webhook))
+        .routes(routes!(orders::order_shipments))
+        .routes(routes!(orders::order_routing))
+        .routes(routes!(fulfilment::get_shipping, fulfilment::put_shipping))
+        .routes(routes!(fulfilment::warehouse_shipments))
+        .routes(routes!(fulfilment::create_wave, fulfilment::list_waves))
+        .routes(routes!(fulfilment::get_wave))
+        .routes(routes!(fulfilment::get_shipment))
+        .routes(routes!(fulfilment::pack))
+        .routes(routes!(fulfilment::ship))
+        .routes(routes!(fulfilment::track))
+        .routes(routes!(fulfilment::cannot_fulfil))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

@@ -13,6 +13,7 @@ use super::views::ListOf;
 use crate::auth::ApiPrincipal;
 use crate::extract::{ApiJson, ApiPath, Pagination};
 use crate::problem::Problem;
+use crate::services::fulfilment::ShipmentView;
 use crate::services::orders::{self, CartBody, CartLineBody, OrderBody, PricedCart};
 use crate::state::AppState;
 use crate::time::{now_millis, rfc3339};
@@ -234,6 +235,81 @@ pub async fn get_order(
             .collect(),
     );
     Ok(Json(view))
+}
+
+/// An order's shipments: warehouse, carrier service, lines, status,
+/// parcel, tracking number and events.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/shipments", tag = "orders",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Object>),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn order_shipments(
+    State(state): State<AppState>,
+    principal: ApiPrincipal,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ShipmentView>>, Problem> {
+    principal.require(Scope::OrdersRead)?;
+    let order = state
+        .store
+        .order(principal.0.organisation.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))?;
+    let mut out = Vec::new();
+    for s in state.store.order_shipments(order.id).await? {
+        out.push(crate::services::fulfilment::shipment_view(&state, &s, true).await?);
+    }
+    Ok(Json(out))
+}
+
+/// One routing decision of an order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoutingView {
+    pub id: i64,
+    /// `checkout`, or `reroute` when a warehouse could not fulfil.
+    pub reason: String,
+    /// The packages, their costs and the explanation: every warehouse
+    /// holding an order SKU with its verdict, the plans considered and the
+    /// rule the chosen plan won on.
+    #[schema(value_type = Object)]
+    pub decision: serde_json::Value,
+    pub user_id: Option<i64>,
+    pub at: String,
+}
+
+/// An order's routing decisions with their explanations, oldest first.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/routing", tag = "orders",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<RoutingView>),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn order_routing(
+    State(state): State<AppState>,
+    principal: ApiPrincipal,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<RoutingView>>, Problem> {
+    principal.require(Scope::OrdersRead)?;
+    let order = state
+        .store
+        .order(principal.0.organisation.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))?;
+    let out = state
+        .store
+        .order_routings(order.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(RoutingView {
+                id: r.id,
+                reason: r.reason,
+                decision: serde_json::from_str(&r.decision).map_err(|_| Problem::internal())?,
+                user_id: r.user_id,
+                at: rfc3339(r.at),
+            })
+        })
+        .collect::<Result<Vec<_>, Problem>>()?;
+    Ok(Json(out))
 }
 
 /// A bank transfer (T/T) the seller saw arrive.

@@ -3,6 +3,7 @@
 
 pub mod customs;
 pub mod feeds;
+pub mod fulfilment;
 pub mod fx;
 pub mod imports;
 pub mod inventory;

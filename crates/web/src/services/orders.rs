@@ -6,7 +6,7 @@
 
 use chuhai_domain::calendar::Date;
 use chuhai_domain::catalog::Sku;
-use chuhai_domain::inventory::{Hold, Reference, ReferenceKind, StockKey};
+use chuhai_domain::inventory::{Reference, ReferenceKind};
 use chuhai_domain::landed::LandedQuote;
 use chuhai_domain::market::Incoterm;
 use chuhai_domain::money::{Currency, Money};
@@ -14,6 +14,7 @@ use chuhai_domain::orders::{
     OrderError, OrderEvent, OrderLineInput, OrderNumber, OrderState, OrderTotals, ShippingAddress,
     CHECKOUT_HOLD_MS,
 };
+use chuhai_domain::routing::{Exclusions, RoutingDecision};
 use chuhai_store::accounts::Principal;
 use chuhai_store::markets::MarketRecord;
 use chuhai_store::orders::{
@@ -22,6 +23,7 @@ use chuhai_store::orders::{
 use serde::{Deserialize, Serialize};
 
 use crate::problem::{FieldProblem, Problem};
+use crate::services::fulfilment::{self, SellerNetwork, ShippingPlan};
 use crate::services::{fx, landed, pricing};
 use crate::state::AppState;
 
@@ -82,22 +84,6 @@ pub struct PricedLine {
     pub line_total: Money,
 }
 
-/// A way to ship the cart: from one warehouse holding every line's units.
-#[derive(Debug, Clone, Serialize)]
-pub struct ShippingOption {
-    pub warehouse_id: i64,
-    pub warehouse_code: String,
-    /// ISO 3166-1 alpha-2 of the warehouse.
-    pub ships_from: String,
-    /// The price of the route. Rates per route come from the routing rate
-    /// cards in a later step; until then shipping is not charged (zero).
-    pub price: Money,
-    /// `not_rated`: no rate card is applied yet.
-    pub rate_source: &'static str,
-    /// Delivery estimate in days, when a rate card gives one.
-    pub estimate_days: Option<u32>,
-}
-
 /// A cart as shown: priced lines, shipping options, landed cost, totals.
 #[derive(Debug, Clone, Serialize)]
 pub struct PricedCart {
@@ -110,12 +96,31 @@ pub struct PricedCart {
     pub order_id: Option<i64>,
     pub address: Option<ShippingAddress>,
     pub lines: Vec<PricedLine>,
-    pub shipping_options: Vec<ShippingOption>,
+    /// How the cart ships to its address: the packages routing chose from
+    /// the seller's warehouses, each priced from its rate card, with the
+    /// delivery estimate and the alternatives considered. `None` without
+    /// an address or lines, or when it cannot ship (see `shipping_problem`).
+    pub shipping: Option<ShippingPlan>,
+    /// Why the cart cannot ship to its address now (e.g. no stock).
+    pub shipping_problem: Option<ShippingProblem>,
     /// The landed-cost breakdown to the address (DDP or DAP markets with an
     /// address and lines).
     pub landed_cost: Option<LandedQuote>,
     /// Present when the cart has lines (and, for DDP/DAP, an address).
     pub totals: Option<OrderTotals>,
+    /// The routing behind `shipping`, for checkout.
+    #[serde(skip)]
+    pub routed: Option<Routed>,
+}
+
+/// A cart's routing: the network, the plan shown and the decision.
+pub type Routed = (SellerNetwork, ShippingPlan, RoutingDecision);
+
+/// Why a cart cannot ship: the problem checkout would answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShippingProblem {
+    pub code: String,
+    pub detail: String,
 }
 
 fn prefixed(mut p: Problem, prefix: &str) -> Problem {
@@ -339,7 +344,8 @@ pub async fn cart_view(
     id: i64,
 ) -> Result<PricedCart, Problem> {
     let cart = find_cart(state, principal.organisation.id, id).await?;
-    price_cart(state, principal, &cart, crate::time::today()).await
+    let now = crate::time::now_millis();
+    price_cart(state, principal, &cart, crate::time::date_of(now), now).await
 }
 
 async fn price_lines(
@@ -381,48 +387,13 @@ async fn price_lines(
     Ok(out)
 }
 
-/// Warehouses of the seller where every line's units are available now.
-async fn shipping_options(
-    state: &AppState,
-    org: i64,
-    lines: &[PricedLine],
-    currency: Currency,
-) -> Result<Vec<ShippingOption>, Problem> {
-    let mut options: Option<Vec<ShippingOption>> = None;
-    for l in lines {
-        let sku = Sku::parse(&l.sku).map_err(|_| Problem::internal())?;
-        let rows = state.store.stock_by_sku(org, &sku).await?;
-        let here: Vec<ShippingOption> = rows
-            .iter()
-            .filter(|(r, _)| r.balance.available() >= i64::from(l.quantity))
-            .map(|(r, label)| ShippingOption {
-                warehouse_id: r.key.warehouse,
-                warehouse_code: label.code.clone(),
-                ships_from: label.country.clone(),
-                price: Money::zero(currency),
-                rate_source: "not_rated",
-                estimate_days: None,
-            })
-            .collect();
-        options = Some(match options {
-            None => here,
-            Some(prev) => prev
-                .into_iter()
-                .filter(|o| here.iter().any(|h| h.warehouse_id == o.warehouse_id))
-                .collect(),
-        });
-    }
-    let mut options = options.unwrap_or_default();
-    options.sort_by_key(|o| o.warehouse_id);
-    Ok(options)
-}
-
 /// Prices a cart on `date`: lines, shipping options, landed cost and totals.
 pub async fn price_cart(
     state: &AppState,
     principal: &Principal,
     cart: &CartRecord,
     date: Date,
+    now: i64,
 ) -> Result<PricedCart, Problem> {
     let org = principal.organisation.id;
     let m = market(state, org, cart.market_id).await?;
@@ -435,10 +406,25 @@ pub async fn price_cart(
         .map(serde_json::from_str)
         .transpose()
         .map_err(|_| Problem::internal())?;
-    let shipping_options = shipping_options(state, org, &lines, currency).await?;
-    let shipping = shipping_options
-        .first()
-        .map_or(Money::zero(currency), |o| o.price);
+    let (routed, shipping_problem) = match (&address, lines.is_empty()) {
+        (Some(a), false) => {
+            match route_cart(state, org, cart, a, &lines, currency, date, now).await {
+                Ok(r) => (Some(r), None),
+                Err(p) if p.status < 500 => (
+                    None,
+                    Some(ShippingProblem {
+                        code: p.code.clone(),
+                        detail: p.detail.clone(),
+                    }),
+                ),
+                Err(p) => return Err(p),
+            }
+        }
+        _ => (None, None),
+    };
+    let shipping = routed
+        .as_ref()
+        .map_or(Money::zero(currency), |(_, plan, _)| plan.price);
     let landed_terms = matches!(incoterm, Incoterm::Ddp | Incoterm::Dap);
     let landed_cost = match (&address, lines.is_empty(), landed_terms) {
         (Some(a), false, true) => Some(
@@ -449,7 +435,10 @@ pub async fn price_cart(
         ),
         _ => None,
     };
-    let totals = if lines.is_empty() || (landed_terms && landed_cost.is_none()) {
+    let totals = if lines.is_empty()
+        || (landed_terms && landed_cost.is_none())
+        || (address.is_some() && routed.is_none())
+    {
         None
     } else {
         let to_cny = fx::conversion(&state.store, currency, Currency::CNY, date).await?;
@@ -487,10 +476,50 @@ pub async fn price_cart(
         order_id: cart.order_id,
         address,
         lines,
-        shipping_options,
+        shipping: routed.as_ref().map(|(_, plan, _)| plan.clone()),
+        shipping_problem,
         landed_cost,
         totals,
+        routed,
     })
+}
+
+/// Routes a cart's lines to its address with the seller's network.
+#[allow(clippy::too_many_arguments)]
+async fn route_cart(
+    state: &AppState,
+    org: i64,
+    cart: &CartRecord,
+    address: &ShippingAddress,
+    lines: &[PricedLine],
+    currency: Currency,
+    date: Date,
+    now: i64,
+) -> Result<Routed, Problem> {
+    let wanted: Vec<(Sku, u32)> = lines
+        .iter()
+        .map(|l| {
+            Ok((
+                Sku::parse(&l.sku).map_err(|_| Problem::internal())?,
+                l.quantity,
+            ))
+        })
+        .collect::<Result<_, Problem>>()?;
+    let (net, decision) = fulfilment::route_order(
+        state,
+        org,
+        &format!("cart-{}", cart.id),
+        address,
+        &wanted,
+        currency,
+        date,
+        now,
+        &Exclusions::default(),
+    )
+    .await
+    .map_err(|p| rename_items(p, "lines"))?;
+    let plan = fulfilment::plan_view(&net, &decision)?;
+    Ok((net, plan, decision))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -563,9 +592,9 @@ pub struct OrderBody {
     pub cny_rate_date: Option<Date>,
 }
 
-/// Checks out a cart: prices it, holds every line's units at the first
-/// warehouse that has them all (with [`CHECKOUT_HOLD_MS`] expiry), and
-/// writes the order `placed`.
+/// Checks out a cart: prices and routes it, holds every package line's
+/// units at its warehouse (with [`CHECKOUT_HOLD_MS`] expiry), and writes
+/// the order `placed` with its routing decision and shipments.
 pub async fn checkout(
     state: &AppState,
     principal: &Principal,
@@ -595,33 +624,40 @@ pub async fn checkout(
     // The market may have changed since the address was set.
     address.check("address", &m.market.countries)?;
     let today = crate::time::date_of(now);
-    let priced = price_cart(state, principal, &cart, today).await?;
-    let totals = priced.totals.clone().ok_or_else(Problem::internal)?;
-    let Some(option) = priced.shipping_options.first().cloned() else {
-        let mut p = Problem::field("lines", "no warehouse has every line's units available");
-        p.status = 409;
-        p.code = "insufficient_stock".into();
-        return Err(p);
+    let priced = price_cart(state, principal, &cart, today, now).await?;
+    let totals = priced
+        .totals
+        .clone()
+        .ok_or_else(|| match &priced.shipping_problem {
+            Some(sp) => {
+                let mut p = Problem::field("lines", sp.detail.clone());
+                p.code = sp.code.clone();
+                if sp.code == "insufficient_stock" {
+                    p.status = 409;
+                }
+                p
+            }
+            None => Problem::internal(),
+        })?;
+    let Some((net, plan, decision)) = priced.routed.as_ref() else {
+        return Err(Problem::internal());
     };
     let reference = Reference::new(ReferenceKind::Checkout, format!("cart-{cart_id}"))?;
-    let mut holds = Vec::with_capacity(priced.lines.len());
-    for l in &priced.lines {
-        let sku = Sku::parse(&l.sku).map_err(|_| Problem::internal())?;
-        holds.push(Hold::place(
-            StockKey::new(org, sku, option.warehouse_id),
-            i64::from(l.quantity),
-            reference.clone(),
-            Some(principal.user.id),
-            now,
-            Some(now + CHECKOUT_HOLD_MS),
-        )?);
-    }
+    let (holds, routing) = fulfilment::holds_and_routing(
+        org,
+        net,
+        decision,
+        &reference,
+        Some(principal.user.id),
+        now,
+        Some(now + CHECKOUT_HOLD_MS),
+    )?;
     let to_cny = fx::conversion(&state.store, priced.currency, Currency::CNY, today).await?;
     let body = OrderBody {
         locale: priced.locale.clone(),
         incoterm: priced.incoterm,
         address,
-        shipping: serde_json::to_value(&option).map_err(|_| Problem::internal())?,
+        shipping: serde_json::to_value(plan).map_err(|_| Problem::internal())?,
         totals: serde_json::to_value(&totals).map_err(|_| Problem::internal())?,
         landed_cost: priced
             .landed_cost
@@ -641,6 +677,7 @@ pub async fn checkout(
         total_cny_minor: totals.total_cny.minor(),
         body: serde_json::to_string(&body).map_err(|_| Problem::internal())?,
         user_id: Some(principal.user.id),
+        routing: Some(routing),
     };
     Ok(state.store.place_order(&order, &holds, now).await?)
 }

@@ -184,6 +184,8 @@ fn order_transition(
         detail: Some(detail.to_string()),
         holds: match event {
             OrderEvent::Pay => HoldAction::KeepWithoutExpiry,
+            // Refunded before it shipped: its stock goes back on sale.
+            OrderEvent::Refund if from.holds_stock() => HoldAction::Release,
             _ => HoldAction::Keep,
         },
     })
