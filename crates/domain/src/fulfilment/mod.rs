@@ -10,6 +10,6 @@ mod shipment;
 
 pub use picks::{plan_picks, PickAssignment, PickLocation, PickNeed, PickPlan, PickRow, Shortfall};
 pub use shipment::{
-    cutoff_instant, FulfilmentError, Parcel, ShipmentEvent, ShipmentStatus, TrackingEvent,
-    TrackingNumber, TrackingStatus,
+    cutoff_instant, next_cutoff, FulfilmentError, Parcel, ShipmentEvent, ShipmentStatus,
+    TrackingEvent, TrackingNumber, TrackingStatus,
 };

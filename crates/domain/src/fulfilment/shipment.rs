@@ -316,6 +316,17 @@ pub fn cutoff_instant(now_ms: i64, utc_offset_minutes: i32, cutoff_minutes: u32)
     local_midnight + i64::from(cutoff_minutes) * 60_000
 }
 
+/// The next cut-off at or after `now_ms`: today's (local) if it has not
+/// passed, else tomorrow's. A wave released now serves this cut-off.
+pub fn next_cutoff(now_ms: i64, utc_offset_minutes: i32, cutoff_minutes: u32) -> i64 {
+    let today = cutoff_instant(now_ms, utc_offset_minutes, cutoff_minutes);
+    if today < now_ms {
+        today + 86_400_000
+    } else {
+        today
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,5 +421,8 @@ mod tests {
         assert_eq!(cutoff_instant(at, -480, 840), day - 2 * 3_600_000);
         // Shanghai (UTC+8), 18:00 cut-off: 2026-11-27 10:00 UTC.
         assert_eq!(cutoff_instant(at, 480, 1080), day + 10 * 3_600_000);
+        // After Los Angeles' cut-off has passed, the next one is tomorrow's.
+        assert_eq!(next_cutoff(at, -480, 840), day + 22 * 3_600_000);
+        assert_eq!(next_cutoff(at, 480, 1080), day + 10 * 3_600_000);
     }
 }

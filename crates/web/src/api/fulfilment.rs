@@ -122,7 +122,7 @@ pub async fn warehouse_shipments(
 #[serde(deny_unknown_fields)]
 pub struct WaveBody {
     /// RFC 3339 instant: shipments allocated up to it join the wave;
-    /// default the warehouse's cut-off on its local day.
+    /// default the warehouse's next cut-off (today's until it passes).
     #[serde(default)]
     pub cutoff_at: Option<String>,
 }

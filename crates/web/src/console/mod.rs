@@ -13,6 +13,7 @@ mod i18n;
 mod imports;
 mod inventory;
 mod landed;
+mod orders;
 mod pricing;
 
 use askama::Template;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(imports::router())
         .merge(pricing::router())
         .merge(inventory::router())
+        .merge(orders::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chuhai_domain::calendar::Date;
 use chuhai_domain::catalog::Sku;
 use chuhai_domain::fulfilment::{
-    cutoff_instant, plan_picks, FulfilmentError, Parcel, PickLocation, PickNeed, PickRow,
+    next_cutoff, plan_picks, FulfilmentError, Parcel, PickLocation, PickNeed, PickRow,
     ShipmentEvent, ShipmentStatus, Shortfall, TrackingEvent, TrackingNumber, TrackingStatus,
 };
 use chuhai_domain::inventory::{
@@ -811,7 +811,7 @@ fn wave_view(w: &WaveRecord) -> Result<WaveView, Problem> {
 
 /// Releases a wave at a warehouse the organisation runs: every pending
 /// shipment of an allocated order made up to the cut-off (default: the
-/// warehouse's cut-off on its local day), with a pick list. Shipments
+/// warehouse's next cut-off, today's until it passes), with a pick list. Shipments
 /// whose units cannot all be found are left out and listed as short.
 pub async fn make_wave(
     state: &AppState,
@@ -822,8 +822,8 @@ pub async fn make_wave(
 ) -> Result<WaveView, Problem> {
     let w = inventory::operated(&state.store, principal.organisation.id, warehouse_id).await?;
     let cutoff_minutes = parse_cutoff(&w.draft.cutoff_time).map_err(|_| Problem::internal())?;
-    let cutoff = cutoff_at
-        .unwrap_or_else(|| cutoff_instant(now, w.draft.utc_offset_minutes, cutoff_minutes));
+    let cutoff =
+        cutoff_at.unwrap_or_else(|| next_cutoff(now, w.draft.utc_offset_minutes, cutoff_minutes));
     let waiting = state.store.waveable_shipments(w.id, cutoff).await?;
     if waiting.is_empty() {
         return Err(Problem::field(
