@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_orders"),
     migration!(7, "0007_payments"),
     migration!(8, "0008_webhooks"),
+    migration!(10, "0010_returns"),
 ];
 
 /// The schema version this build migrates to.
