@@ -452,10 +452,7 @@ impl Store {
         .bind(id)
         .fetch_optional(self.reader())
         .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some(self.with_lines(return_from_row(&r)?).await?)),
-        }
+        self.one(row).await
     }
 
     /// A return the organisation may see: its own as seller, or one coming
@@ -469,10 +466,7 @@ impl Store {
         .bind(id)
         .fetch_optional(self.reader())
         .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some(self.with_lines(return_from_row(&r)?).await?)),
-        }
+        self.one(row).await
     }
 
     /// The returns the organisation may see (its own, and those coming to
@@ -505,10 +499,7 @@ impl Store {
             q = q.bind(s);
         }
         let rows = q.fetch_all(self.reader()).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            out.push(self.with_lines(return_from_row(r)?).await?);
-        }
+        let out = self.many(&rows).await?;
         Ok(Page::from_rows(out, limit, |r| r.id))
     }
 
@@ -525,8 +516,19 @@ impl Store {
         .bind(order_id)
         .fetch_all(self.reader())
         .await?;
+        self.many(&rows).await
+    }
+
+    async fn one(&self, row: Option<AnyRow>) -> Result<Option<ReturnRecord>, StoreError> {
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some(self.with_lines(return_from_row(&r)?).await?)),
+        }
+    }
+
+    async fn many(&self, rows: &[AnyRow]) -> Result<Vec<ReturnRecord>, StoreError> {
         let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
+        for r in rows {
             out.push(self.with_lines(return_from_row(r)?).await?);
         }
         Ok(out)

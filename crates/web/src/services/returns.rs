@@ -23,11 +23,12 @@ use chuhai_domain::returns::{
 use chuhai_store::accounts::Principal;
 use chuhai_store::inventory::WarehouseRole;
 use chuhai_store::orders::{HoldAction, OrderRecord, OrderTransition};
-use chuhai_store::payments::{PaymentAmounts, PaymentChange};
+use chuhai_store::payments::PaymentChange;
 use chuhai_store::returns::{DispositionRow, NewReturn, ReturnAmounts, ReturnChange, ReturnRecord};
 use serde::Deserialize;
 
 use crate::problem::{FieldProblem, Problem};
+use crate::services::payments;
 use crate::state::AppState;
 
 /// Order states in which a return may be asked for: delivered, or
@@ -549,16 +550,8 @@ pub async fn refund(
         None
     } else {
         let payments = state.store.order_payments(org, r.order_id).await?;
-        let Some(payment) = payments.iter().rev().find(|p| {
-            p.status == PaymentStatus::Succeeded.as_str()
-                || p.status == PaymentStatus::PartiallyRefunded.as_str()
-        }) else {
-            return Err(Problem::conflict(
-                "payment_state",
-                "the order has no captured payment left to refund",
-            ));
-        };
-        let mut i = crate::services::payments::intent(payment)?;
+        let payment = payments::refundable(&payments)?;
+        let mut i = payments::intent(payment)?;
         i.refund(amount)?;
         let order_change = if i.status() == PaymentStatus::Refunded {
             let s = OrderState::parse(&order.state).ok_or_else(Problem::internal)?;
@@ -596,12 +589,7 @@ pub async fn refund(
             event_id: &event_id,
             kind: "refund",
             before: payment.amounts(),
-            after: Some(PaymentAmounts {
-                status: i.status().as_str().to_owned(),
-                authorised_minor: i.authorised().minor(),
-                captured_minor: i.captured().minor(),
-                refunded_minor: i.refunded().minor(),
-            }),
+            after: Some(payments::amounts(i)),
             amount_minor: Some(amount.minor()),
             order: order_change.clone(),
         }));
