@@ -480,6 +480,8 @@ async fn restock_dispose_and_card_refund(app: TestApp) -> TestApp {
     assert_eq!(entries.len(), 1, "{ledger}");
     assert_eq!(entries[0]["entry_type"], "return");
     assert_eq!(entries[0]["quantity"], 1);
+    assert_eq!(entries[0]["reference"]["kind"], "return");
+    assert_eq!(entries[0]["reference"]["id"], r["number"]);
 
     let r = post_ok(
         &app,

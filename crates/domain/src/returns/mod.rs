@@ -27,3 +27,8 @@ pub use refund::{
     RETURN_SHARE_STEP,
 };
 pub use state::{ReturnEvent, ReturnStage, ReturnStatus};
+
+/// A return's number, `RMA-000042`: on the API and on its ledger entries.
+pub fn rma_number(id: i64) -> String {
+    format!("RMA-{id:06}")
+}

@@ -71,7 +71,7 @@ pub struct ReturnEventView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReturnView {
     pub id: i64,
-    /// `RMA-<id>`.
+    /// `RMA-000042`.
     pub number: String,
     pub order_id: i64,
     /// `requested`, `authorised`, `rejected`, `received`, `inspected`,
@@ -107,7 +107,7 @@ fn return_view(r: &ReturnRecord) -> Result<ReturnView, Problem> {
     let m = |minor| Money::from_minor(minor, c);
     Ok(ReturnView {
         id: r.id,
-        number: format!("RMA-{:06}", r.id),
+        number: chuhai_domain::returns::rma_number(r.id),
         order_id: r.order_id,
         status: r.status.clone(),
         inspected: r.inspected,

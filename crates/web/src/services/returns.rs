@@ -17,8 +17,8 @@ use chuhai_domain::money::{Currency, Money};
 use chuhai_domain::orders::{OrderEvent, OrderState};
 use chuhai_domain::payments::PaymentStatus;
 use chuhai_domain::returns::{
-    check_units, refund_for, Disposition, RefundBreakdown, ReturnError, ReturnEvent, ReturnReason,
-    ReturnStage, ReturnStatus, ReturnedLine, ReturnsPolicy,
+    check_units, refund_for, rma_number, Disposition, RefundBreakdown, ReturnError, ReturnEvent,
+    ReturnReason, ReturnStage, ReturnStatus, ReturnedLine, ReturnsPolicy,
 };
 use chuhai_store::accounts::Principal;
 use chuhai_store::inventory::WarehouseRole;
@@ -495,7 +495,7 @@ pub async fn inspect(
             ));
         }
     }
-    let reference = Reference::new(ReferenceKind::Return, format!("RMA-{}", r.id))?;
+    let reference = Reference::new(ReferenceKind::Return, rma_number(r.id))?;
     let mut entries = Vec::new();
     for ((sku, d), quantity) in &split {
         if d.is_sellable() {
