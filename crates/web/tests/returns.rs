@@ -850,6 +850,41 @@ async fn refusals(app: TestApp) -> TestApp {
     )
     .await;
 
+    // Two returns of every unit at once: one is written, the other refused.
+    let both = delivered_order(&app, &s, 2, Pay::BankTransfer, now_ms()).await;
+    let both_path = format!("/api/v1/orders/{}/returns", both["id"]);
+    let all = body(s.lax, 2);
+    let (first, second) = tokio::join!(
+        app.post_json(&both_path, Some(&t), &all),
+        app.post_json(&both_path, Some(&t), &all),
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses[0], 201, "{statuses:?}");
+    assert!(matches!(statuses[1], 409 | 422), "{statuses:?}");
+    let listed = get(&app, &both_path, &t).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // Closed before the goods came: the units may be asked for again.
+    let r = listed[0]["id"].as_i64().unwrap();
+    post_ok(
+        &app,
+        &format!("/api/v1/returns/{r}/authorise"),
+        &t,
+        &json!({}),
+        200,
+    )
+    .await;
+    let closed = post_ok(
+        &app,
+        &format!("/api/v1/returns/{r}/close"),
+        &t,
+        &json!({}),
+        200,
+    )
+    .await;
+    assert_eq!(closed["status"], "closed");
+    post_ok(&app, &both_path, &t, &body(s.lax, 2), 201).await;
+
     // Another seller: not found; its list is empty.
     let b = app.tenant("other-seller").await;
     for path in [
