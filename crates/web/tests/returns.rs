@@ -14,8 +14,8 @@ use chuhai_domain::inventory::StockKey;
 use chuhai_domain::payments::sign;
 use chuhai_store::orders::{HoldAction, OrderTransition};
 use common::{
-    cart, expect_problem, operator, post_ok, shop, warehouse_json, Tenant, TestApp,
-    CARD_WEBHOOK_SECRET,
+    cart, console_session, expect_problem, operator, post_ok, shop, warehouse_json, Tenant,
+    TestApp, CARD_WEBHOOK_SECRET,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -925,6 +925,106 @@ async fn refusals(app: TestApp) -> TestApp {
     );
     assert_ledger_clean(&app).await;
     app
+}
+
+async fn console_page(app: &TestApp, session: &str, path: &str, lang: &str) -> (u16, String) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .header(
+            "cookie",
+            format!("chuhai_session={session}; chuhai_lang={lang}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// The console lists returns (the seller's, and the operator's incoming),
+/// filters them by status and shows one with its refund and timeline, in
+/// English and Chinese; another seller's return is not found.
+#[tokio::test]
+async fn the_console_lists_and_shows_returns() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let t = s.seller.token.clone();
+    let order = delivered_order(&app, &s, 2, Pay::BankTransfer, now_ms()).await;
+    let r = post_ok(
+        &app,
+        &format!("/api/v1/orders/{}/returns", order["id"]),
+        &t,
+        &json!({"reason": "damaged_in_transit", "note": "box crushed", "warehouse_id": s.lax,
+                "lines": [{"sku": "AUR-1", "quantity": 1}]}),
+        201,
+    )
+    .await;
+    let rid = r["id"].as_i64().unwrap();
+    let number = r["number"].as_str().unwrap().to_owned();
+    post_ok(
+        &app,
+        &format!("/api/v1/returns/{rid}/authorise"),
+        &t,
+        &json!({}),
+        200,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/returns/{rid}/receipt"),
+        &s.ops.token,
+        &json!({}),
+        200,
+    )
+    .await;
+
+    let seller = console_session(&app, &s.seller.email).await;
+    let (status, html) = console_page(&app, &seller, "/console/returns", "en").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("data-number=\"{number}\"")),
+        "{html}"
+    );
+    assert!(
+        html.contains("Damaged in transit") && html.contains("LAX-1"),
+        "{html}"
+    );
+    let (_, html) = console_page(&app, &seller, "/console/returns?status=requested", "en").await;
+    assert!(html.contains("data-testid=\"returns-empty\""), "{html}");
+    let (_, html) = console_page(&app, &seller, "/console/returns?status=received", "zh-CN").await;
+    assert!(
+        html.contains("已收货") && html.contains("运输途中损坏"),
+        "{html}"
+    );
+
+    let path = format!("/console/returns/{rid}");
+    let (status, html) = console_page(&app, &seller, &path, "en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("box crushed"), "{html}");
+    let total = r["refund"]["total"]["amount"].as_str().unwrap();
+    assert!(html.contains(total), "the refund total {total}: {html}");
+    assert!(html.contains("Requested") && html.contains("Authorised") && html.contains("Received"));
+    assert!(html.contains("Not inspected yet."), "{html}");
+    let (_, html) = console_page(&app, &seller, &path, "zh-CN").await;
+    assert!(
+        html.contains("退款合计") && html.contains("质检后退款"),
+        "{html}"
+    );
+
+    let ops = console_session(&app, &s.ops.email).await;
+    let (_, html) = console_page(&app, &ops, "/console/returns", "en").await;
+    assert!(
+        html.contains(&format!("data-number=\"{number}\"")),
+        "{html}"
+    );
+
+    let other = app.tenant("other-seller").await;
+    let other = console_session(&app, &other.email).await;
+    let (status, html) = console_page(&app, &other, &path, "en").await;
+    assert_eq!(status, 404);
+    assert!(!html.contains("box crushed"));
+    let (_, html) = console_page(&app, &other, "/console/returns", "en").await;
+    assert!(!html.contains(&number), "{html}");
 }
 
 #[tokio::test]

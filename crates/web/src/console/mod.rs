@@ -14,6 +14,7 @@ mod imports;
 mod inventory;
 mod landed;
 mod pricing;
+mod returns;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(imports::router())
         .merge(pricing::router())
         .merge(inventory::router())
+        .merge(returns::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.
