@@ -560,10 +560,71 @@ async fn restock_dispose_and_card_refund(app: TestApp) -> TestApp {
         charges - charge_share,
         "all returns together refund the line's charges exactly"
     );
+    // A refund made apart from the returns leaves less than the last
+    // return's refund on the payment: its refund is refused, nothing moves.
+    let r2id = r2["id"].as_i64().unwrap();
+    post_ok(
+        &app,
+        &format!("/api/v1/returns/{r2id}/authorise"),
+        &t,
+        &json!({}),
+        200,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/returns/{r2id}/receipt"),
+        &ops,
+        &json!({}),
+        200,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/returns/{r2id}/inspection"),
+        &ops,
+        &json!({"lines": [{"sku": "AUR-1", "disposition": "dispose", "quantity": 1}]}),
+        200,
+    )
+    .await;
+    assert_eq!(
+        on_hand(&app, &s, s.lax).await,
+        1,
+        "a disposed unit is not stock"
+    );
+    let apart = fee + 1;
+    post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/refunds"),
+        &t,
+        &json!({"amount": {"amount": format!("{}.{:02}", apart / 100, apart % 100), "currency": "USD"}}),
+        201,
+    )
+    .await;
+    let p = expect_problem(
+        app.post_json(
+            &format!("/api/v1/returns/{r2id}/refund"),
+            Some(&t),
+            &json!({}),
+        )
+        .await,
+        409,
+        "payment_state",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "refund.total");
+    assert_eq!(
+        get(&app, &format!("/api/v1/returns/{r2id}"), &t).await["status"],
+        "inspected"
+    );
+    let payments = get(&app, &format!("/api/v1/orders/{id}/payments"), &t).await;
+    assert_eq!(minor(&payments[0]["refunded"]), first_refund + apart);
+
     let events = webhook_events(&app, &t).await;
     assert_eq!(
         events,
         [
+            "return.received",
             "return.received",
             "return.refunded",
             "return.requested",

@@ -552,7 +552,18 @@ pub async fn refund(
         let payments = state.store.order_payments(org, r.order_id).await?;
         let payment = payments::refundable(&payments)?;
         let mut i = payments::intent(payment)?;
-        i.refund(amount)?;
+        // A refund made apart from the return may have left less than it.
+        i.refund(amount).map_err(|e| {
+            let mut p = Problem::conflict("payment_state", e.to_string());
+            p.errors = vec![FieldProblem {
+                field: "refund.total".into(),
+                reason: format!(
+                    "{amount} is more than the order's payment has left to refund ({})",
+                    Money::from_minor(payment.captured_minor - payment.refunded_minor, currency)
+                ),
+            }];
+            p
+        })?;
         let order_change = if i.status() == PaymentStatus::Refunded {
             let s = OrderState::parse(&order.state).ok_or_else(Problem::internal)?;
             let next = s.apply(OrderEvent::Refund)?;
