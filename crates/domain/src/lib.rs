@@ -14,6 +14,7 @@ pub mod money;
 pub mod orders;
 pub mod payments;
 pub mod pricing;
+pub mod returns;
 pub mod routing;
 mod text_newtype;
 pub mod webhooks;

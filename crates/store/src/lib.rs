@@ -24,6 +24,7 @@ mod pool;
 pub mod price_config;
 pub mod prices;
 pub mod reference;
+pub mod returns;
 pub mod trade;
 pub mod webhooks;
 

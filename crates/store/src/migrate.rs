@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_payments"),
     migration!(8, "0008_webhooks"),
     migration!(9, "0009_fulfilment"),
+    migration!(10, "0010_returns"),
 ];
 
 /// The schema version this build migrates to.

@@ -272,6 +272,25 @@ impl Store {
         now: Millis,
     ) -> Result<Applied, StoreError> {
         let mut tx = self.begin_write().await?;
+        let applied = self
+            .apply_payment_change_in_tx(&mut tx, seller_id, order_id, c, now)
+            .await?;
+        if applied == Applied::Applied {
+            tx.commit().await?;
+        }
+        Ok(applied)
+    }
+
+    /// [`Store::apply_payment_change`] inside a transaction the caller
+    /// commits (on `Replayed` nothing was written).
+    pub(crate) async fn apply_payment_change_in_tx(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        seller_id: i64,
+        order_id: i64,
+        c: &PaymentChange<'_>,
+        now: Millis,
+    ) -> Result<Applied, StoreError> {
         let status = c.after.as_ref().unwrap_or(&c.before).status.as_str();
         let inserted = sqlx::query(
             "INSERT INTO payment_events (payment_id, provider_event_id, kind, status, amount_minor, at)
@@ -318,10 +337,9 @@ impl Store {
             }
         }
         if let Some(t) = &c.order {
-            self.transition_order_in_tx(&mut tx, seller_id, order_id, t, now)
+            self.transition_order_in_tx(&mut *tx, seller_id, order_id, t, now)
                 .await?;
         }
-        tx.commit().await?;
         Ok(Applied::Applied)
     }
 }

@@ -180,7 +180,7 @@ async fn migrations_apply_once(store: Store) {
         store.schema_version().await.expect("schema version"),
         chuhai_store::latest_schema_version()
     );
-    assert_eq!(chuhai_store::latest_schema_version(), 9);
+    assert_eq!(chuhai_store::latest_schema_version(), 10);
     store.ping().await.expect("ping");
     assert!(!store.has_organisations().await.expect("has organisations"));
 }

@@ -537,3 +537,40 @@ pub fn address() -> Value {
 pub fn cart(market: i64, quantity: i64) -> Value {
     json!({"market_id": market, "lines": [{"sku": "AUR-1", "quantity": quantity}], "address": address()})
 }
+
+/// Signs in to the console as `email`; returns the session cookie value.
+pub async fn console_session(app: &TestApp, email: &str) -> String {
+    let res = app
+        .client
+        .get(app.url("/console/login"))
+        .send()
+        .await
+        .unwrap();
+    let cookie_of = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .find_map(|v| {
+                v.to_str()
+                    .unwrap()
+                    .strip_prefix(&format!("{name}="))
+                    .map(|s| s.split(';').next().unwrap().to_owned())
+            })
+            .unwrap()
+    };
+    let csrf = cookie_of(&res, "chuhai_login_csrf");
+    let res = app
+        .client
+        .post(app.url("/console/login"))
+        .header("cookie", format!("chuhai_login_csrf={csrf}"))
+        .form(&[
+            ("email", email),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    cookie_of(&res, "chuhai_session")
+}

@@ -358,43 +358,6 @@ async fn documents_print_the_shipment_with_ioss_and_incoterm() {
     expect_problem(res, 404, "not_found").await;
 }
 
-/// Signs in to the console as `email`; returns the session cookie value.
-async fn console_session(app: &TestApp, email: &str) -> String {
-    let res = app
-        .client
-        .get(app.url("/console/login"))
-        .send()
-        .await
-        .unwrap();
-    let cookie_of = |res: &reqwest::Response, name: &str| {
-        res.headers()
-            .get_all("set-cookie")
-            .iter()
-            .find_map(|v| {
-                v.to_str()
-                    .unwrap()
-                    .strip_prefix(&format!("{name}="))
-                    .map(|s| s.split(';').next().unwrap().to_owned())
-            })
-            .unwrap()
-    };
-    let csrf = cookie_of(&res, "chuhai_login_csrf");
-    let res = app
-        .client
-        .post(app.url("/console/login"))
-        .header("cookie", format!("chuhai_login_csrf={csrf}"))
-        .form(&[
-            ("email", email),
-            ("password", common::PASSWORD),
-            ("csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    cookie_of(&res, "chuhai_session")
-}
-
 #[tokio::test]
 async fn the_console_lists_shipments_with_messages_documents_and_the_summary() {
     let app = TestApp::spawn().await;
@@ -406,7 +369,7 @@ async fn the_console_lists_shipments_with_messages_documents_and_the_summary() {
         .await
         .unwrap();
     let id = s["id"].as_i64().unwrap();
-    let session = console_session(&app, &t.email).await;
+    let session = common::console_session(&app, &t.email).await;
     let page = |path: String, lang: &'static str| {
         let app = &app;
         let session = session.clone();
@@ -468,7 +431,7 @@ async fn the_console_lists_shipments_with_messages_documents_and_the_summary() {
     assert_eq!(csv.lines().count(), 3, "{csv}");
     // Another seller's console sees neither the shipment nor its files.
     let other = app.tenant("other").await;
-    let other_session = console_session(&app, &other.email).await;
+    let other_session = common::console_session(&app, &other.email).await;
     let res = app
         .client
         .get(app.url(&format!(
@@ -523,7 +486,7 @@ async fn a_9810_export_links_the_sellers_inbound_shipment() {
     let s: Value = res.json().await.unwrap();
     assert_eq!(s["mode"], "9810");
     assert_eq!(s["inbound_shipment_id"], ids.inbound);
-    let session = console_session(&app, &t.email).await;
+    let session = common::console_session(&app, &t.email).await;
     let html = app
         .client
         .get(app.url("/console/customs"))

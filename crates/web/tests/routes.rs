@@ -142,6 +142,11 @@ const NOT_ADDRESSED: &[(&str, &str)] = &[
     // The caller's own carts and orders.
     ("POST", "/api/v1/carts"),
     ("GET", "/api/v1/orders"),
+    // The caller's own returns (and those coming to its warehouses) and
+    // its own returns policy.
+    ("GET", "/api/v1/returns"),
+    ("GET", "/api/v1/returns-policy"),
+    ("PUT", "/api/v1/returns-policy"),
     // The card provider's webhook: signed with the platform's secret; the
     // payment is found by the provider's id (tests/payments.rs).
     ("POST", "/api/v1/payments/card-provider/webhooks"),
@@ -238,6 +243,72 @@ async fn another_tenants_objects_answer_404_on_every_route() {
     .await["id"]
         .as_i64()
         .unwrap();
+    // A return of another of A's orders, delivered.
+    let returned = common::post_ok(&app, "/api/v1/carts", &a.token, &cart_body, 201).await["id"]
+        .as_i64()
+        .unwrap();
+    let a_returned_order = common::post_ok(
+        &app,
+        &format!("/api/v1/carts/{returned}/checkout"),
+        &a.token,
+        &json!({}),
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // Paying allocates it (its routing was decided at checkout).
+    for (event, from, to) in [
+        ("pay", "placed", "paid"),
+        ("ship_all", "allocated", "shipped"),
+        ("deliver", "shipped", "delivered"),
+    ] {
+        app.store
+            .transition_order(
+                a.org_id,
+                a_returned_order,
+                &chuhai_store::orders::OrderTransition {
+                    event,
+                    from_state: from,
+                    to_state: to,
+                    user_id: Some(a.user_id),
+                    detail: None,
+                    holds: chuhai_store::orders::HoldAction::Keep,
+                },
+                0,
+            )
+            .await
+            .unwrap();
+    }
+    let a_return = app
+        .store
+        .create_return(
+            &chuhai_store::returns::NewReturn {
+                seller_id: a.org_id,
+                order_id: a_returned_order,
+                order_states: vec!["delivered".into()],
+                reason: "defective".into(),
+                note: None,
+                warehouse_id: inv.warehouse,
+                policy: serde_json::to_string(&chuhai_domain::returns::ReturnsPolicy::default())
+                    .unwrap(),
+                currency: "USD".into(),
+                amounts: chuhai_store::returns::ReturnAmounts {
+                    goods_minor: 100,
+                    import_charges_minor: 0,
+                    shipping_minor: 0,
+                    restocking_fee_minor: 0,
+                    refund_minor: 100,
+                },
+                lines: vec![("AUR-1".into(), 1)],
+                claimed_before: Default::default(),
+                user_id: Some(a.user_id),
+            },
+            0,
+        )
+        .await
+        .unwrap()
+        .id;
     let a_hook = common::post_ok(
         &app,
         "/api/v1/webhooks/subscriptions",
@@ -437,6 +508,23 @@ async fn another_tenants_objects_answer_404_on_every_route() {
                 template.replace("{id}", &a_parcel.to_string()),
                 json!({"reason": "damaged"}),
             ),
+            "/api/v1/orders/{id}/returns" => (
+                template.replace("{id}", &a_returned_order.to_string()),
+                json!({"reason": "defective", "warehouse_id": inv.warehouse,
+                       "lines": [{"sku": "AUR-1", "quantity": 1}]}),
+            ),
+            "/api/v1/returns/{id}"
+            | "/api/v1/returns/{id}/authorise"
+            | "/api/v1/returns/{id}/reject"
+            | "/api/v1/returns/{id}/close"
+            | "/api/v1/returns/{id}/receipt"
+            | "/api/v1/returns/{id}/refund" => {
+                (template.replace("{id}", &a_return.to_string()), json!({}))
+            }
+            "/api/v1/returns/{id}/inspection" => (
+                template.replace("{id}", &a_return.to_string()),
+                json!({"lines": [{"sku": "AUR-1", "disposition": "restock", "quantity": 1}]}),
+            ),
             "/api/v1/webhooks/subscriptions/{id}" => {
                 (template.replace("{id}", &a_hook.to_string()), json!({}))
             }
@@ -460,7 +548,7 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 65);
+    assert_eq!(checked, 74);
     // A's order was neither paid nor cancelled by B.
     let order: Value = app
         .get(&format!("/api/v1/orders/{a_order}"), &a.token)
@@ -469,6 +557,14 @@ async fn another_tenants_objects_answer_404_on_every_route() {
         .await
         .unwrap();
     assert_eq!(order["state"], "placed");
+    // A's return was neither decided, received nor refunded by B.
+    let r: Value = app
+        .get(&format!("/api/v1/returns/{a_return}"), &a.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "requested");
     // A's subscription was not deleted by B.
     let hooks: Value = app
         .get("/api/v1/webhooks/subscriptions", &a.token)

@@ -25,13 +25,15 @@ pub enum EventKind {
     ReturnRequested,
     #[serde(rename = "return.received")]
     ReturnReceived,
+    #[serde(rename = "return.refunded")]
+    ReturnRefunded,
     #[serde(rename = "stock.low")]
     StockLow,
 }
 
 impl EventKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::OrderCreated,
         EventKind::OrderPaid,
         EventKind::OrderCancelled,
@@ -40,6 +42,7 @@ impl EventKind {
         EventKind::ShipmentDelivered,
         EventKind::ReturnRequested,
         EventKind::ReturnReceived,
+        EventKind::ReturnRefunded,
         EventKind::StockLow,
     ];
 
@@ -54,6 +57,7 @@ impl EventKind {
             EventKind::ShipmentDelivered => "shipment.delivered",
             EventKind::ReturnRequested => "return.requested",
             EventKind::ReturnReceived => "return.received",
+            EventKind::ReturnRefunded => "return.refunded",
             EventKind::StockLow => "stock.low",
         }
     }

@@ -10,6 +10,7 @@ pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod reference;
+pub mod returns;
 pub mod tokens;
 pub mod views;
 pub mod webhooks;
@@ -45,6 +46,7 @@ Listings use cursor pagination; creating POSTs accept an `Idempotency-Key`.",
         (name = "customs", description = "China export customs (9610/9710/9810, CEB messages, summary declaration) and trade documents"),
         (name = "inventory", description = "Warehouses, stock across warehouses, the inventory ledger, reservations, inbound shipments (ASNs), cycle counts, inventory age and storage fees"),
         (name = "fulfilment", description = "Shipping setups and rate cards of warehouses, shipments of orders, waves with pick lists, packing, shipping with tracking, carrier tracking events and re-routing"),
+        (name = "returns", description = "Returns (RMA) of delivered orders to overseas warehouses, inspection and restocking, refunds under the seller's returns policy"),
         (name = "payments", description = "Card payments of orders, the card provider's signed webhooks and refunds"),
         (name = "webhooks", description = "Webhooks out: subscriptions of URLs to events, signed deliveries with retries"),
         (name = "operations", description = "Health, readiness and metrics"),
@@ -171,6 +173,16 @@ fn parts() -> (
         .routes(routes!(fulfilment::ship))
         .routes(routes!(fulfilment::track))
         .routes(routes!(fulfilment::cannot_fulfil))
+        .routes(routes!(returns::create_return, returns::order_returns))
+        .routes(routes!(returns::list_returns))
+        .routes(routes!(returns::get_return))
+        .routes(routes!(returns::authorise_return))
+        .routes(routes!(returns::reject_return))
+        .routes(routes!(returns::close_return))
+        .routes(routes!(returns::receive_return))
+        .routes(routes!(returns::inspect_return))
+        .routes(routes!(returns::refund_return))
+        .routes(routes!(returns::get_policy, returns::put_policy))
         .split_for_parts();
     let (ops, ops_doc) = OpenApiRouter::new()
         .routes(routes!(crate::ops::healthz))

@@ -15,6 +15,7 @@ mod inventory;
 mod landed;
 mod orders;
 mod pricing;
+mod returns;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(pricing::router())
         .merge(inventory::router())
         .merge(orders::router())
+        .merge(returns::router())
 }
 
 /// What the page frame needs: language, who is signed in, the CSRF secret.

@@ -13,4 +13,5 @@ pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod pricing_cache;
+pub mod returns;
 pub mod webhooks;

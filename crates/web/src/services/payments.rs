@@ -64,7 +64,25 @@ pub fn intent(record: &PaymentRecord) -> Result<PaymentIntent, Problem> {
     .map_err(|_| Problem::internal())
 }
 
-fn amounts(i: &PaymentIntent) -> PaymentAmounts {
+/// The latest of an order's payments with captured money left to refund.
+pub fn refundable(payments: &[PaymentRecord]) -> Result<&PaymentRecord, Problem> {
+    payments
+        .iter()
+        .rev()
+        .find(|p| {
+            p.status == PaymentStatus::Succeeded.as_str()
+                || p.status == PaymentStatus::PartiallyRefunded.as_str()
+        })
+        .ok_or_else(|| {
+            Problem::conflict(
+                "payment_state",
+                "the order has no captured payment left to refund",
+            )
+        })
+}
+
+/// A payment's status and amounts as the store writes them.
+pub fn amounts(i: &PaymentIntent) -> PaymentAmounts {
     PaymentAmounts {
         status: i.status().as_str().to_owned(),
         authorised_minor: i.authorised().minor(),
@@ -203,15 +221,7 @@ pub async fn refund(
     let org = principal.organisation.id;
     let order = find_order(state, org, order_id).await?;
     let payments = state.store.order_payments(org, order_id).await?;
-    let Some(payment) = payments.iter().rev().find(|p| {
-        p.status == PaymentStatus::Succeeded.as_str()
-            || p.status == PaymentStatus::PartiallyRefunded.as_str()
-    }) else {
-        return Err(Problem::conflict(
-            "payment_state",
-            "the order has no captured payment left to refund",
-        ));
-    };
+    let payment = refundable(&payments)?;
     let mut i = intent(payment)?;
     i.refund(amount)?;
     let order_change = if i.status() == PaymentStatus::Refunded {
