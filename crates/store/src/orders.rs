@@ -503,6 +503,52 @@ impl Store {
         Ok(Page::from_rows(rows, limit, |o| o.id))
     }
 
+    /// Cancels placed orders whose checkout hold has lapsed (expired, or
+    /// due to expire at or before `now`), at most `limit`, each in its own
+    /// transaction: the holds still held are released, the shipments
+    /// cancelled, and `order.cancelled` written to the outbox. An order
+    /// paid meanwhile is left alone. Returns how many were cancelled.
+    pub async fn cancel_lapsed_orders(&self, now: Millis, limit: u32) -> Result<u64, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.seller_id FROM orders o
+             WHERE o.state = 'placed' AND EXISTS (
+               SELECT 1 FROM order_holds oh JOIN inventory_holds h ON h.id = oh.hold_id
+               WHERE oh.order_id = o.id
+                 AND (h.status = 'expired'
+                      OR (h.status = 'held' AND h.expires_at IS NOT NULL AND h.expires_at <= $1)))
+             ORDER BY o.id LIMIT $2",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        let mut cancelled = 0;
+        for r in rows {
+            let (id, seller): (i64, i64) = (r.try_get("id")?, r.try_get("seller_id")?);
+            let t = OrderTransition {
+                event: OrderEvent::Cancel.as_str(),
+                from_state: OrderState::Placed.as_str(),
+                to_state: OrderState::Cancelled.as_str(),
+                user_id: None,
+                detail: Some(r#"{"reason":"the checkout hold lapsed before payment"}"#.into()),
+                holds: HoldAction::Release,
+            };
+            let mut tx = self.begin_write().await?;
+            match self
+                .transition_order_in_tx(&mut tx, seller, id, &t, now)
+                .await
+            {
+                Ok(()) => {
+                    tx.commit().await?;
+                    cancelled += 1;
+                }
+                Err(StoreError::StateConflict { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(cancelled)
+    }
+
     /// An order's events, oldest first.
     pub async fn order_events(&self, order_id: i64) -> Result<Vec<OrderEventRow>, StoreError> {
         sqlx::query(

@@ -405,3 +405,46 @@ async fn flash_sale_never_oversells_on_postgres() {
     };
     flash_sale(app).await.drop_postgres_schema().await;
 }
+
+#[tokio::test]
+async fn an_unpaid_order_is_cancelled_when_its_checkout_hold_lapses() {
+    let app = TestApp::spawn().await;
+    let (t, _, market) = shop(&app, "lumi", 10).await;
+    let c = post_ok(&app, "/api/v1/carts", &t.token, &cart(market, 3), 201).await;
+    let o: Value = checkout(&app, &t.token, c["id"].as_i64().unwrap(), "k")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = o["id"].as_i64().unwrap();
+    assert_eq!(available(&app, &t.token).await, 7);
+    let now = chuhai_web::time::now_millis();
+    // Not yet lapsed: nothing happens.
+    assert_eq!(app.store.cancel_lapsed_orders(now, 100).await.unwrap(), 0);
+    // 30 minutes later the hold has lapsed: the order is cancelled, its
+    // units are back on sale and its parcel will not ship.
+    let later = now + 31 * 60 * 1000;
+    assert_eq!(app.store.cancel_lapsed_orders(later, 100).await.unwrap(), 1);
+    assert_eq!(app.store.cancel_lapsed_orders(later, 100).await.unwrap(), 0);
+    let full: Value = app
+        .get(&format!("/api/v1/orders/{id}"), &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(full["state"], "cancelled");
+    assert_eq!(full["timeline"][1]["event"], "cancel");
+    assert_eq!(
+        full["timeline"][1]["detail"]["reason"],
+        "the checkout hold lapsed before payment"
+    );
+    assert_eq!(available(&app, &t.token).await, 10);
+    let shipments: Value = app
+        .get(&format!("/api/v1/orders/{id}/shipments"), &t.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shipments[0]["status"], "cancelled");
+    assert!(app.store.verify_inventory().await.unwrap().is_clean());
+}

@@ -845,8 +845,8 @@ pub async fn slow_mover_alerts(
     Ok(out)
 }
 
-/// Releases lapsed checkout holds every few seconds, for as long as the
-/// server runs. Every server runs one; a hold is released once whichever
+/// Releases lapsed checkout holds, and cancels the placed orders they
+/// belonged to, every few seconds, for as long as the server runs. Every server runs one; a hold is released once whichever
 /// server gets to it first (the store re-checks it in the transaction).
 pub async fn sweeper(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -857,6 +857,11 @@ pub async fn sweeper(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(released = n, "released lapsed reservations"),
             Err(e) => tracing::warn!(error = %e, "the reservation sweeper failed; retrying"),
+        }
+        match store.cancel_lapsed_orders(now_millis(), 500).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cancelled = n, "cancelled orders whose checkout hold lapsed"),
+            Err(e) => tracing::warn!(error = %e, "cancelling lapsed orders failed; retrying"),
         }
     }
 }
