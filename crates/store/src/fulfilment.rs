@@ -536,6 +536,40 @@ impl Store {
         .collect()
     }
 
+    /// For every warehouse with a shipping setup that the organisation runs
+    /// or is served by, by id: (warehouse id, when its setup last changed,
+    /// its UTC offset in minutes, its cut-off `HH:MM`) — what a cached
+    /// network of the organisation depends on.
+    pub async fn shipping_setup_versions(
+        &self,
+        organisation_id: i64,
+    ) -> Result<Vec<(i64, Millis, i32, String)>, StoreError> {
+        sqlx::query(
+            "SELECT ws.warehouse_id, ws.updated_at, w.utc_offset_minutes, w.cutoff_time
+             FROM warehouse_shipping ws JOIN warehouses w ON w.id = ws.warehouse_id
+             WHERE w.operator_id = $1 OR EXISTS (
+               SELECT 1 FROM warehouse_sellers s WHERE s.warehouse_id = w.id AND s.seller_id = $1)
+             ORDER BY ws.warehouse_id",
+        )
+        .bind(organisation_id)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            let offset: i64 = r.try_get("utc_offset_minutes")?;
+            Ok((
+                r.try_get("warehouse_id")?,
+                r.try_get("updated_at")?,
+                i32::try_from(offset).map_err(|e| StoreError::Corrupt {
+                    column: "warehouses.utc_offset_minutes",
+                    reason: e.to_string(),
+                })?,
+                r.try_get("cutoff_time")?,
+            ))
+        })
+        .collect()
+    }
+
     // --- routing decisions and shipments -----------------------------------------
 
     /// An order's routing decisions, oldest first.

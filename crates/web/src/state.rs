@@ -31,6 +31,7 @@ pub struct Shared {
     pub pricing_cache: crate::services::pricing_cache::PricingCache,
     pub landed_cache: crate::services::landed::LandedCache,
     pub auth_cache: crate::auth::AuthCache,
+    pub network_cache: crate::services::fulfilment::NetworkCache,
 }
 
 impl AppState {
@@ -43,6 +44,7 @@ impl AppState {
             pricing_cache: Default::default(),
             landed_cache: Default::default(),
             auth_cache: Default::default(),
+            network_cache: Default::default(),
         }))
     }
 }

@@ -538,6 +538,15 @@ async fn setups_are_checked_whole(app: TestApp) -> TestApp {
     assert_eq!(prob["errors"][0]["field"], "rates[0].pricing.step_weight");
     assert_eq!(get(app, &path, &w.ops).await, before);
 
+    // A new price is used at once by the next cart read.
+    let c = post_ok(app, "/api/v1/carts", &w.seller, &cart(w.market, 2), 201).await;
+    assert_eq!(c["shipping"]["price"]["amount"], "15.90");
+    let mut dearer = usps_setup();
+    dearer["rates"][1]["pricing"]["first_price_minor"] = json!(890);
+    put_shipping(app, &w.ops, w.lax, &dearer).await;
+    let again = get(app, &format!("/api/v1/carts/{}", c["id"]), &w.seller).await;
+    assert_eq!(again["shipping"]["price"]["amount"], "16.90");
+
     // A cart the network cannot carry says why and cannot check out:
     // 40 lamps weigh 58 kg, over every service's limit.
     post_ok(

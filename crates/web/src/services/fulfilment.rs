@@ -162,10 +162,80 @@ impl SellerNetwork {
     }
 }
 
+/// How long a built network is reused: rate-card conversions follow a
+/// newly imported ECB rate within this time. A changed setup, a warehouse
+/// newly serving the seller and a handling day turning at a cut-off are
+/// seen at once (they are part of the key).
+const NETWORK_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Most networks kept; the cache is emptied when it is full.
+const NETWORK_CACHE_ENTRIES: usize = 1_000;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct NetworkKey {
+    org: i64,
+    currency: Currency,
+    date: Date,
+    /// (warehouse, setup changed at, handling days) per warehouse.
+    sites: Vec<(i64, i64, u16)>,
+}
+
+/// Built seller networks, reused across carts and checkouts.
+#[derive(Default)]
+pub struct NetworkCache {
+    map: std::sync::Mutex<HashMap<NetworkKey, (std::time::Instant, std::sync::Arc<SellerNetwork>)>>,
+}
+
+/// The seller's network (see [`build_network`]), from the cache when its
+/// warehouses' setups and handling days are unchanged.
+pub async fn seller_network(
+    state: &AppState,
+    org: i64,
+    currency: Currency,
+    date: Date,
+    now: i64,
+) -> Result<std::sync::Arc<SellerNetwork>, Problem> {
+    let versions = state.store.shipping_setup_versions(org).await?;
+    let mut sites = Vec::with_capacity(versions.len());
+    for (id, changed, offset, cutoff) in versions {
+        let cutoff = parse_cutoff(&cutoff).map_err(|_| Problem::internal())?;
+        sites.push((id, changed, handling_days(now, offset, cutoff)));
+    }
+    let key = NetworkKey {
+        org,
+        currency,
+        date,
+        sites,
+    };
+    {
+        let map = state
+            .network_cache
+            .map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((at, net)) = map.get(&key) {
+            if at.elapsed() < NETWORK_TTL {
+                return Ok(net.clone());
+            }
+        }
+    }
+    let net = std::sync::Arc::new(build_network(state, org, currency, date, now).await?);
+    let mut map = state
+        .network_cache
+        .map
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if map.len() >= NETWORK_CACHE_ENTRIES {
+        map.clear();
+    }
+    map.insert(key, (std::time::Instant::now(), net.clone()));
+    Ok(net)
+}
+
 /// Builds the network of every warehouse with a shipping setup that the
 /// seller runs or is served by, priced in `currency` on `date`, with
 /// handling days from each warehouse's cut-off at `now`.
-pub async fn seller_network(
+pub async fn build_network(
     state: &AppState,
     org: i64,
     currency: Currency,
@@ -323,7 +393,7 @@ pub async fn route_order(
     date: Date,
     now: i64,
     exclusions: &Exclusions,
-) -> Result<(SellerNetwork, RoutingDecision), Problem> {
+) -> Result<(std::sync::Arc<SellerNetwork>, RoutingDecision), Problem> {
     let net = seller_network(state, org, currency, date, now).await?;
     let to_route = lines_to_route(state, org, lines).await?;
     let skus: Vec<&Sku> = lines.iter().map(|(s, _)| s).collect();

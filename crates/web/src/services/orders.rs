@@ -114,7 +114,7 @@ pub struct PricedCart {
 }
 
 /// A cart's routing: the network, the plan shown and the decision.
-pub type Routed = (SellerNetwork, ShippingPlan, RoutingDecision);
+pub type Routed = (std::sync::Arc<SellerNetwork>, ShippingPlan, RoutingDecision);
 
 /// Why a cart cannot ship: the problem checkout would answer.
 #[derive(Debug, Clone, Serialize)]
