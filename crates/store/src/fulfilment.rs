@@ -450,6 +450,40 @@ async fn other_statuses(
 }
 
 impl Store {
+    /// Applies `event` to the order of shipment `s` (in `state`), keeping
+    /// its holds, inside the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn advance_order_in_tx(
+        &self,
+        tx: &mut AnyConnection,
+        s: &ShipmentRecord,
+        state: OrderState,
+        event: OrderEvent,
+        detail: String,
+        user_id: Option<i64>,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let to = state.apply(event).map_err(|e| StoreError::StateConflict {
+            what: "order",
+            reason: e.to_string(),
+        })?;
+        self.transition_order_in_tx(
+            tx,
+            s.seller_id,
+            s.order_id,
+            &OrderTransition {
+                event: event.as_str(),
+                from_state: state.as_str(),
+                to_state: to.as_str(),
+                user_id,
+                detail: Some(detail),
+                holds: HoldAction::Keep,
+            },
+            now,
+        )
+        .await
+    }
+
     // --- shipping setups ---------------------------------------------------------
 
     /// Replaces a warehouse's shipping setup (checked by the caller).
@@ -900,27 +934,10 @@ impl Store {
         } else {
             OrderEvent::ShipPart
         };
-        let to = state.apply(event).map_err(|e| StoreError::StateConflict {
-            what: "order",
-            reason: e.to_string(),
-        })?;
         let order_detail =
             serde_json::json!({"shipment_id": id, "tracking_number": tracking_number}).to_string();
-        self.transition_order_in_tx(
-            &mut tx,
-            s.seller_id,
-            s.order_id,
-            &OrderTransition {
-                event: event.as_str(),
-                from_state: state.as_str(),
-                to_state: to.as_str(),
-                user_id,
-                detail: Some(order_detail),
-                holds: HoldAction::Keep,
-            },
-            now,
-        )
-        .await?;
+        self.advance_order_in_tx(&mut tx, &s, state, event, order_detail, user_id, now)
+            .await?;
         crate::webhooks::emit_in_tx(
             &mut tx,
             s.seller_id,
@@ -970,25 +987,14 @@ impl Store {
             let (state, seq) = order_state_in_tx(&mut tx, s.order_id).await?;
             let others = other_statuses(&mut tx, s.order_id, id).await?;
             if state == OrderState::Shipped && others.iter().all(|st| st == "delivered") {
-                let to =
-                    state
-                        .apply(OrderEvent::Deliver)
-                        .map_err(|e| StoreError::StateConflict {
-                            what: "order",
-                            reason: e.to_string(),
-                        })?;
-                self.transition_order_in_tx(
+                let order_detail = serde_json::json!({"shipment_id": id}).to_string();
+                self.advance_order_in_tx(
                     &mut tx,
-                    s.seller_id,
-                    s.order_id,
-                    &OrderTransition {
-                        event: OrderEvent::Deliver.as_str(),
-                        from_state: state.as_str(),
-                        to_state: to.as_str(),
-                        user_id,
-                        detail: Some(serde_json::json!({"shipment_id": id}).to_string()),
-                        holds: HoldAction::Keep,
-                    },
+                    &s,
+                    state,
+                    OrderEvent::Deliver,
+                    order_detail,
+                    user_id,
                     now,
                 )
                 .await?;
@@ -1084,8 +1090,7 @@ impl Store {
             match self.reserve(hold, entry).await {
                 Ok(record) => placed.push(record.id),
                 Err(e) => {
-                    self.release_new_holds(seller_id, &placed, user_id, now)
-                        .await?;
+                    self.release_holds(seller_id, &placed, user_id, now).await?;
                     return Err(e);
                 }
             }
@@ -1104,27 +1109,10 @@ impl Store {
         {
             Ok(ids) => Ok(ids),
             Err(e) => {
-                self.release_new_holds(seller_id, &placed, user_id, now)
-                    .await?;
+                self.release_holds(seller_id, &placed, user_id, now).await?;
                 Err(e)
             }
         }
-    }
-
-    async fn release_new_holds(
-        &self,
-        seller_id: i64,
-        ids: &[i64],
-        user: Option<i64>,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        for &id in ids {
-            match self.release_hold(seller_id, id, user, now).await {
-                Ok(_) | Err(StoreError::Ledger(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

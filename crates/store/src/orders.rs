@@ -349,7 +349,9 @@ impl Store {
         }
     }
 
-    async fn release_holds(
+    /// Releases each of the seller's holds `ids` still held (one
+    /// transaction each); a hold already closed is left as it is.
+    pub(crate) async fn release_holds(
         &self,
         seller_id: i64,
         ids: &[i64],
