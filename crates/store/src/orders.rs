@@ -7,7 +7,7 @@ use chuhai_domain::inventory::{Hold, LedgerEntry};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::inventory::{post_in_tx, HoldStatus};
+use crate::inventory::{post_in_tx, reserve_in_tx, HoldStatus};
 use crate::{Millis, Page, Store, StoreError};
 
 /// A cart line: units of one variant.
@@ -306,66 +306,22 @@ impl Store {
 
     // --- orders ----------------------------------------------------------------
 
-    /// Checks out a cart: places every hold (group-committed conditional
-    /// updates: never more than is available), then in one transaction
-    /// closes the cart, takes the seller's next order number, writes the
-    /// order, its holds and its `placed` event. When a hold is refused or
-    /// the cart was checked out meanwhile, the holds placed are released
-    /// and nothing else is written.
+    /// Checks out a cart in one transaction: closes the cart, places every
+    /// hold (conditional updates: never more than is available), takes the
+    /// seller's next order number, writes the order, its holds and its
+    /// `placed` event (with its webhook event). When a hold is refused or
+    /// the cart was checked out meanwhile, nothing is written; if the
+    /// process stops midway, nothing is either, so no hold is ever left
+    /// without its order.
     pub async fn place_order(
         &self,
         order: &NewOrder,
         holds: &[(Hold, LedgerEntry)],
         now: Millis,
     ) -> Result<OrderRecord, StoreError> {
-        let mut placed: Vec<i64> = Vec::with_capacity(holds.len());
-        for (hold, entry) in holds {
-            match self.reserve(hold, entry).await {
-                Ok(record) => placed.push(record.id),
-                Err(e) => {
-                    self.release_holds(order.seller_id, &placed, order.user_id, now)
-                        .await?;
-                    return Err(e);
-                }
-            }
-        }
-        match self.write_order(order, &placed, now).await {
-            Ok(id) => self
-                .order(order.seller_id, id)
-                .await?
-                .ok_or(StoreError::NotFound { what: "order" }),
-            Err(e) => {
-                self.release_holds(order.seller_id, &placed, order.user_id, now)
-                    .await?;
-                Err(e)
-            }
-        }
-    }
-
-    async fn release_holds(
-        &self,
-        seller_id: i64,
-        ids: &[i64],
-        user: Option<i64>,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        for &id in ids {
-            match self.release_hold(seller_id, id, user, now).await {
-                Ok(_) | Err(StoreError::Ledger(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
-    async fn write_order(
-        &self,
-        order: &NewOrder,
-        holds: &[i64],
-        now: Millis,
-    ) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
         Self::open_cart_in_tx(&mut tx, order.seller_id, order.cart_id, now).await?;
+        let placed = reserve_in_tx(&mut tx, self.backend(), holds).await?;
         let seq: i64 = sqlx::query(
             "INSERT INTO order_counters (seller_id, last_seq) VALUES ($1, 1)
              ON CONFLICT (seller_id) DO UPDATE SET last_seq = order_counters.last_seq + 1
@@ -375,11 +331,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("last_seq")?;
-        let id: i64 = sqlx::query(
+        let row = sqlx::query(&format!(
             "INSERT INTO orders (seller_id, seq, cart_id, market_id, state, currency, total_minor,
                                  total_cny_minor, body, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
+             VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $9, $9) RETURNING {ORDER_COLUMNS}"
+        ))
         .bind(order.seller_id)
         .bind(seq)
         .bind(order.cart_id)
@@ -390,16 +346,16 @@ impl Store {
         .bind(&order.body)
         .bind(now)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        .await?;
+        let record = order_from_row(&row)?;
         sqlx::query("UPDATE carts SET status = 'checked_out', order_id = $1 WHERE id = $2")
-            .bind(id)
+            .bind(record.id)
             .bind(order.cart_id)
             .execute(&mut *tx)
             .await?;
-        for hold in holds {
+        for hold in &placed {
             sqlx::query("INSERT INTO order_holds (order_id, hold_id) VALUES ($1, $2)")
-                .bind(id)
+                .bind(record.id)
                 .bind(hold)
                 .execute(&mut *tx)
                 .await?;
@@ -407,7 +363,7 @@ impl Store {
         insert_event(
             &mut tx,
             order.seller_id,
-            id,
+            record.id,
             "place",
             None,
             "placed",
@@ -417,7 +373,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(record)
     }
 
     /// One of the seller's orders.
