@@ -7,6 +7,7 @@ use chuhai_domain::inventory::{Hold, LedgerEntry};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::bulk::{insert_rows, Val};
 use crate::inventory::{post_in_tx, reserve_in_tx, HoldStatus};
 use crate::{Millis, Page, Store, StoreError};
 
@@ -174,17 +175,28 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        for l in &cart.lines {
-            sqlx::query(
-                "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(l.variant_id)
-            .bind(l.quantity)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // Every line in one statement.
+        let lines: Vec<Vec<Val>> = cart
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Val::Int(id),
+                    Val::Int(l.variant_id),
+                    Val::Int(l.quantity),
+                    Val::Int(now),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            self.backend(),
+            "cart_lines",
+            &["cart_id", "variant_id", "quantity", "added_at"],
+            "",
+            lines,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -353,17 +365,28 @@ impl Store {
             .bind(order.cart_id)
             .execute(&mut *tx)
             .await?;
-        for hold in &placed {
-            sqlx::query("INSERT INTO order_holds (order_id, hold_id) VALUES ($1, $2)")
-                .bind(record.id)
-                .bind(hold)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let links: Vec<Vec<Val>> = placed
+            .iter()
+            .map(|&h| vec![Val::Int(record.id), Val::Int(h)])
+            .collect();
+        insert_rows(
+            &mut tx,
+            self.backend(),
+            "order_holds",
+            &["order_id", "hold_id"],
+            "",
+            links,
+        )
+        .await?;
         insert_event(
             &mut tx,
-            order.seller_id,
-            record.id,
+            &Facts {
+                seller_id: order.seller_id,
+                order_id: record.id,
+                seq: record.seq,
+                currency: &record.currency,
+                total_minor: record.total_minor,
+            },
             "place",
             None,
             "placed",
@@ -475,55 +498,71 @@ impl Store {
         t: &OrderTransition<'_>,
         now: Millis,
     ) -> Result<(), StoreError> {
-        let changed = sqlx::query(
-            "UPDATE orders SET state = $1, updated_at = $2 WHERE seller_id = $3 AND id = $4 AND state = $5",
+        // The conditional update answers what the order's event reports.
+        let Some(row) = sqlx::query(
+            "UPDATE orders SET state = $1, updated_at = $2 WHERE seller_id = $3 AND id = $4 AND state = $5
+             RETURNING seq, currency, total_minor",
         )
         .bind(t.to_state)
         .bind(now)
         .bind(seller_id)
         .bind(order_id)
         .bind(t.from_state)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?
-        .rows_affected();
-        if changed == 0 {
+        else {
             return Err(StoreError::StateConflict {
                 what: "order",
                 reason: format!("is no longer {}; read it again", t.from_state),
             });
-        }
-        let hold_ids: Vec<i64> =
-            sqlx::query("SELECT hold_id FROM order_holds WHERE order_id = $1 ORDER BY hold_id")
+        };
+        let currency: String = row.try_get("currency")?;
+        let facts = Facts {
+            seller_id,
+            order_id,
+            seq: row.try_get("seq")?,
+            currency: &currency,
+            total_minor: row.try_get("total_minor")?,
+        };
+        match t.holds {
+            HoldAction::Keep => {}
+            HoldAction::KeepWithoutExpiry => {
+                // Every hold of the order, still open, in one statement;
+                // refused when any has lapsed.
+                let kept = sqlx::query(
+                    "UPDATE inventory_holds SET expires_at = NULL
+                     WHERE id IN (SELECT hold_id FROM order_holds WHERE order_id = $1)
+                       AND status = 'held' AND (expires_at IS NULL OR expires_at > $2)",
+                )
+                .bind(order_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let holds: i64 =
+                    sqlx::query("SELECT COUNT(*) AS n FROM order_holds WHERE order_id = $1")
+                        .bind(order_id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("n")?;
+                if i64::try_from(kept).unwrap_or(i64::MAX) != holds {
+                    return Err(StoreError::StateConflict {
+                        what: "order",
+                        reason: "its stock hold has lapsed; the stock may be sold to someone else"
+                            .into(),
+                    });
+                }
+            }
+            HoldAction::Release => {
+                let hold_ids: Vec<i64> = sqlx::query(
+                    "SELECT hold_id FROM order_holds WHERE order_id = $1 ORDER BY hold_id",
+                )
                 .bind(order_id)
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
                 .map(|r| r.try_get("hold_id"))
                 .collect::<Result<_, _>>()?;
-        match t.holds {
-            HoldAction::Keep => {}
-            HoldAction::KeepWithoutExpiry => {
-                for &id in &hold_ids {
-                    let open = sqlx::query(
-                        "UPDATE inventory_holds SET expires_at = NULL
-                         WHERE id = $1 AND status = 'held' AND (expires_at IS NULL OR expires_at > $2)",
-                    )
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if open == 0 {
-                        return Err(StoreError::StateConflict {
-                            what: "order",
-                            reason:
-                                "its stock hold has lapsed; the stock may be sold to someone else"
-                                    .into(),
-                        });
-                    }
-                }
-            }
-            HoldAction::Release => {
                 for &id in &hold_ids {
                     let record = match self.held_in_tx(&mut *tx, seller_id, id).await {
                         Ok(r) => r,
@@ -539,8 +578,7 @@ impl Store {
         }
         insert_event(
             &mut *tx,
-            seller_id,
-            order_id,
+            &facts,
             t.event,
             Some(t.from_state),
             t.to_state,
@@ -553,11 +591,19 @@ impl Store {
     }
 }
 
+/// What an order's webhook event tells about the order.
+struct Facts<'a> {
+    seller_id: i64,
+    order_id: i64,
+    seq: i64,
+    currency: &'a str,
+    total_minor: i64,
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn insert_event(
     conn: &mut sqlx::AnyConnection,
-    seller_id: i64,
-    order_id: i64,
+    order: &Facts<'_>,
     event: &str,
     from_state: Option<&str>,
     to_state: &str,
@@ -569,7 +615,7 @@ async fn insert_event(
         "INSERT INTO order_events (order_id, event, from_state, to_state, user_id, at, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(order_id)
+    .bind(order.order_id)
     .bind(event)
     .bind(from_state)
     .bind(to_state)
@@ -585,21 +631,14 @@ async fn insert_event(
         "refunded" => "order.refunded",
         _ => return Ok(()),
     };
-    let order = sqlx::query(
-        "SELECT seq, currency, total_minor FROM orders WHERE seller_id = $1 AND id = $2",
-    )
-    .bind(seller_id)
-    .bind(order_id)
-    .fetch_one(&mut *conn)
-    .await?;
     let data = serde_json::json!({
-        "order_id": order_id,
-        "number": order.try_get::<i64, _>("seq")?,
+        "order_id": order.order_id,
+        "number": order.seq,
         "state": to_state,
         "previous_state": from_state,
-        "currency": order.try_get::<String, _>("currency")?,
-        "total_minor": order.try_get::<i64, _>("total_minor")?,
+        "currency": order.currency,
+        "total_minor": order.total_minor,
     });
-    crate::webhooks::emit_in_tx(conn, seller_id, kind, &data.to_string(), at).await?;
+    crate::webhooks::emit_in_tx(conn, order.seller_id, kind, &data.to_string(), at).await?;
     Ok(())
 }
