@@ -1,6 +1,8 @@
 //! `chuhai bench …`: measurements that are not tests. Figures go to
 //! docs/benchmarks.md with the machine, date and command.
 
+pub mod checkout;
+
 use std::time::Instant;
 
 use anyhow::{anyhow, Result};

@@ -279,4 +279,41 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Completed checkouts per second against a running server over HTTP:
+    /// each client creates a cart (lines, address, landed cost), checks it
+    /// out, creates a card payment intent and sends the card provider's
+    /// signed `payment_intent.succeeded` webhook, until time is up. Then
+    /// checks that every completed checkout is a paid order and that the
+    /// units held grew by the paid orders' units.
+    ///
+    /// Example: CHUHAI_CARD_WEBHOOK_SECRET=whsec_x chuhai bench checkout --url http://127.0.0.1:8080 --clients 64 --seconds 10
+    Checkout {
+        /// The server's origin.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The seller's user to sign in as.
+        #[arg(long, default_value = "demo@chuhai.test")]
+        email: String,
+        #[arg(long, default_value = "chuhai-demo")]
+        password: String,
+        /// Concurrent clients, each doing one checkout after another.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds of load; a client finishes the checkout it started.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// The market's code.
+        #[arg(long, default_value = "us")]
+        market: String,
+        /// Every cart's lines, SKU:UNITS separated by commas.
+        #[arg(long, default_value = "LUMI-AUR-WHT:1,LUMI-HALO-E27:2")]
+        lines: String,
+        /// Units of each SKU received at the seller's first warehouse
+        /// before the run (0: none).
+        #[arg(long, default_value_t = 0)]
+        stock: i64,
+        /// The card provider's webhook secret the server was started with.
+        #[arg(long, env = "CHUHAI_CARD_WEBHOOK_SECRET", hide_env_values = true)]
+        webhook_secret: String,
+    },
 }

@@ -80,6 +80,30 @@ async fn run(cli: Cli) -> Result<()> {
             })
             .await
         }
+        Command::Bench(cli::BenchCommand::Checkout {
+            url,
+            email,
+            password,
+            clients,
+            seconds,
+            market,
+            lines,
+            stock,
+            webhook_secret,
+        }) => {
+            bench::checkout::checkout(bench::checkout::CheckoutBench {
+                url,
+                email,
+                password,
+                clients,
+                seconds,
+                market,
+                lines: bench::checkout::parse_lines(&lines)?,
+                stock,
+                webhook_secret,
+            })
+            .await
+        }
         Command::Openapi => {
             println!("{}", chuhai_web::api::openapi().to_pretty_json()?);
             Ok(())

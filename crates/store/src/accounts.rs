@@ -437,6 +437,7 @@ impl Store {
         .fetch_optional(self.reader())
         .await?;
         let Some(row) = row else { return Ok(None) };
+        self.observe_generations(&row)?;
         Ok(Some(Principal {
             user: user_from_row(&row)?,
             organisation: org_from_row(&row)?,
@@ -517,6 +518,7 @@ impl Store {
                 .await?;
             tx.commit().await?;
         }
+        self.observe_generations(&row)?;
         Ok(Some(Principal {
             user: user_from_row(&row)?,
             organisation: org_from_row(&row)?,
@@ -676,5 +678,15 @@ impl Store {
         .fetch_one(self.reader())
         .await?;
         Ok((row.try_get("users")?, row.try_get("tokens")?))
+    }
+}
+
+impl Store {
+    /// Tells the read cache the data generations a principal lookup read.
+    fn observe_generations(&self, row: &AnyRow) -> Result<(), StoreError> {
+        let org: i64 = row.try_get("id")?;
+        self.read_cache.observe(org, row.try_get("org_gen")?);
+        self.read_cache.observe(0, row.try_get("ref_gen")?);
+        Ok(())
     }
 }

@@ -356,7 +356,7 @@ impl Store {
             )
             .await?;
         }
-        crate::bump_generation(&mut tx, organisation_id).await?;
+        crate::bump_generation(self, &mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(products.iter().map(product_id).collect())
     }
@@ -558,6 +558,32 @@ impl Store {
         &self,
         organisation_id: i64,
     ) -> Result<Vec<VariantPriceInput>, StoreError> {
+        Ok(self.cached_variants(organisation_id).await?.to_vec())
+    }
+
+    /// The seller's variant price inputs from the read cache, or read and
+    /// kept there (see `cache`).
+    async fn cached_variants(
+        &self,
+        organisation_id: i64,
+    ) -> Result<std::sync::Arc<Vec<VariantPriceInput>>, StoreError> {
+        let generation = self.read_cache.generation(organisation_id);
+        if let Some(g) = generation {
+            if let Some(v) = self.read_cache.variants(organisation_id, g) {
+                return Ok(v);
+            }
+        }
+        let v = std::sync::Arc::new(self.read_variant_price_inputs(organisation_id).await?);
+        if let Some(g) = generation {
+            self.read_cache.put_variants(organisation_id, g, v.clone());
+        }
+        Ok(v)
+    }
+
+    async fn read_variant_price_inputs(
+        &self,
+        organisation_id: i64,
+    ) -> Result<Vec<VariantPriceInput>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, product_id, sku, base_price_minor, base_currency, compare_at_minor, moq, pack_size, order_increment
              FROM variants WHERE organisation_id = $1 ORDER BY id",
@@ -574,6 +600,11 @@ impl Store {
         organisation_id: i64,
         variant_id: i64,
     ) -> Result<Option<VariantPriceInput>, StoreError> {
+        if let Some(g) = self.read_cache.generation(organisation_id) {
+            if let Some(v) = self.read_cache.variants(organisation_id, g) {
+                return Ok(v.iter().find(|v| v.variant_id == variant_id).cloned());
+            }
+        }
         sqlx::query(
             "SELECT id, product_id, sku, base_price_minor, base_currency, compare_at_minor, moq, pack_size, order_increment
              FROM variants WHERE organisation_id = $1 AND id = $2",

@@ -1068,11 +1068,11 @@ impl Store {
 }
 
 impl Store {
-    /// Routes a shipment elsewhere: places the new holds (none expiring),
-    /// then in one transaction cancels the shipment (pending or picking),
-    /// releases its holds, and writes the new routing decision with its
-    /// shipments. When a hold is refused or the shipment moved on
-    /// meanwhile, the new holds are released and nothing else changes.
+    /// Routes a shipment elsewhere, in one transaction: cancels the
+    /// shipment (pending or picking), releases its holds, places the new
+    /// holds (none expiring; their units may be the ones just released)
+    /// and writes the new routing decision with its shipments. When a hold
+    /// is refused or the shipment moved on meanwhile, nothing changes.
     /// Returns the new shipments' ids.
     #[allow(clippy::too_many_arguments)]
     pub async fn reroute_shipment(
@@ -1080,47 +1080,6 @@ impl Store {
         seller_id: i64,
         shipment_id: i64,
         holds: &[(chuhai_domain::inventory::Hold, LedgerEntry)],
-        routing: &NewRouting,
-        detail: &str,
-        user_id: Option<i64>,
-        now: Millis,
-    ) -> Result<Vec<i64>, StoreError> {
-        let mut placed: Vec<i64> = Vec::with_capacity(holds.len());
-        for (hold, entry) in holds {
-            match self.reserve(hold, entry).await {
-                Ok(record) => placed.push(record.id),
-                Err(e) => {
-                    self.release_holds(seller_id, &placed, user_id, now).await?;
-                    return Err(e);
-                }
-            }
-        }
-        match self
-            .write_reroute(
-                seller_id,
-                shipment_id,
-                &placed,
-                routing,
-                detail,
-                user_id,
-                now,
-            )
-            .await
-        {
-            Ok(ids) => Ok(ids),
-            Err(e) => {
-                self.release_holds(seller_id, &placed, user_id, now).await?;
-                Err(e)
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn write_reroute(
-        &self,
-        seller_id: i64,
-        shipment_id: i64,
-        holds: &[i64],
         routing: &NewRouting,
         detail: &str,
         user_id: Option<i64>,
@@ -1157,7 +1116,8 @@ impl Store {
             self.close_hold(&mut tx, line.hold_id, 0, HoldStatus::Released, now)
                 .await?;
         }
-        for hold in holds {
+        let placed = crate::inventory::reserve_in_tx(&mut tx, self.backend(), holds).await?;
+        for hold in &placed {
             sqlx::query("INSERT INTO order_holds (order_id, hold_id) VALUES ($1, $2)")
                 .bind(old.order_id)
                 .bind(hold)
@@ -1170,7 +1130,7 @@ impl Store {
             old.order_id,
             "reroute",
             routing,
-            holds,
+            &placed,
             user_id,
             now,
         )

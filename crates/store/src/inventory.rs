@@ -881,6 +881,54 @@ async fn insert_holds(
     Ok(ids)
 }
 
+/// Places `holds` in the caller's write transaction: each one's
+/// conditional update (in key order, as every other posting locks rows),
+/// then their `reservation` entries and hold rows. Refused with
+/// `LedgerError::Insufficient` (bucket `available`) at the first hold that
+/// finds fewer units available; the caller then drops the transaction and
+/// nothing is held. Returns the holds' ids in the order given.
+pub(crate) async fn reserve_in_tx(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    holds: &[(Hold, LedgerEntry)],
+) -> Result<Vec<i64>, StoreError> {
+    if holds.is_empty() {
+        return Ok(Vec::new());
+    }
+    for (hold, entry) in holds {
+        check_reservation(hold, entry)?;
+    }
+    let mut order: Vec<usize> = (0..holds.len()).collect();
+    order.sort_by(|&a, &b| holds[a].0.key.cmp(&holds[b].0.key));
+    for &i in &order {
+        let hold = &holds[i].0;
+        if !reserve_update(&mut *conn, hold).await? {
+            let have = available_in(&mut *conn, &hold.key).await?;
+            return Err(insufficient_to_reserve(hold, have));
+        }
+    }
+    let entries: Vec<LedgerEntry> = holds.iter().map(|(_, e)| e.clone()).collect();
+    append_entries(&mut *conn, backend, &entries).await?;
+    let rows: Vec<&Hold> = holds.iter().map(|(h, _)| h).collect();
+    // Ids ascend in the order the rows are given.
+    insert_holds(&mut *conn, backend, &rows).await
+}
+
+/// Refuses an entry that is not the `reservation` entry of `hold`.
+fn check_reservation(hold: &Hold, entry: &LedgerEntry) -> Result<(), StoreError> {
+    entry.validate().map_err(StoreError::Ledger)?;
+    if entry.entry_type != EntryType::Reservation
+        || entry.key != hold.key
+        || entry.quantity != hold.quantity
+    {
+        return Err(StoreError::Ledger(LedgerError::Invalid {
+            field: "entry".into(),
+            reason: "is not the reservation entry of this hold".into(),
+        }));
+    }
+    Ok(())
+}
+
 /// A storage failure told to each request of a failed batch.
 fn copy_error(message: &str) -> StoreError {
     StoreError::Backend(Box::new(std::io::Error::other(message.to_owned())))
@@ -1572,16 +1620,7 @@ impl Store {
         hold: &Hold,
         entry: &LedgerEntry,
     ) -> Result<HoldRecord, StoreError> {
-        entry.validate().map_err(StoreError::Ledger)?;
-        if entry.entry_type != EntryType::Reservation
-            || entry.key != hold.key
-            || entry.quantity != hold.quantity
-        {
-            return Err(StoreError::Ledger(LedgerError::Invalid {
-                field: "entry".into(),
-                reason: "is not the reservation entry of this hold".into(),
-            }));
-        }
+        check_reservation(hold, entry)?;
         self.reserve_grouped(hold, entry).await
     }
 

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 mod bulk;
+mod cache;
 pub mod catalog;
 mod error;
 pub mod fulfilment;
@@ -33,18 +34,25 @@ pub use migrate::latest_schema_version;
 pub use pool::{Backend, Store, StoreConfig};
 
 /// Marks an organisation's pricing data (or, for 0, the platform's
-/// reference data) as changed, inside the caller's transaction.
+/// reference data) as changed, inside the caller's transaction; this
+/// process's cached copies of it stop serving until the new generation is
+/// seen committed.
 pub(crate) async fn bump_generation(
+    store: &Store,
     conn: &mut sqlx::AnyConnection,
     organisation_id: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    use sqlx::Row;
+    let generation: i64 = sqlx::query(
         "INSERT INTO data_generations (organisation_id, generation) VALUES ($1, 1)
-         ON CONFLICT (organisation_id) DO UPDATE SET generation = data_generations.generation + 1",
+         ON CONFLICT (organisation_id) DO UPDATE SET generation = data_generations.generation + 1
+         RETURNING generation",
     )
     .bind(organisation_id)
-    .execute(conn)
-    .await?;
+    .fetch_one(conn)
+    .await?
+    .try_get("generation")?;
+    store.read_cache.bumped(organisation_id, generation);
     Ok(())
 }
 

@@ -107,7 +107,7 @@ impl Store {
         .await
         .map_err(|e| conflict_on_unique(e, "code"))?;
         let m = from_row(&row)?;
-        crate::bump_generation(&mut tx, organisation_id).await?;
+        crate::bump_generation(self, &mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(m)
     }

@@ -8,10 +8,11 @@ use chuhai_domain::orders::{OrderEvent, OrderState};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::bulk::{insert_rows, Val};
 use crate::fulfilment::{
     cancel_open_shipments_in_tx, has_live_shipments, insert_routing_in_tx, NewRouting,
 };
-use crate::inventory::{post_in_tx, HoldStatus};
+use crate::inventory::{post_in_tx, reserve_in_tx, HoldStatus};
 use crate::{Millis, Page, Store, StoreError};
 
 /// A cart line: units of one variant.
@@ -181,17 +182,28 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        for l in &cart.lines {
-            sqlx::query(
-                "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(l.variant_id)
-            .bind(l.quantity)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // Every line in one statement.
+        let lines: Vec<Vec<Val>> = cart
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Val::Int(id),
+                    Val::Int(l.variant_id),
+                    Val::Int(l.quantity),
+                    Val::Int(now),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            self.backend(),
+            "cart_lines",
+            &["cart_id", "variant_id", "quantity", "added_at"],
+            "",
+            lines,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -313,68 +325,22 @@ impl Store {
 
     // --- orders ----------------------------------------------------------------
 
-    /// Checks out a cart: places every hold (group-committed conditional
-    /// updates: never more than is available), then in one transaction
-    /// closes the cart, takes the seller's next order number, writes the
-    /// order, its holds and its `placed` event. When a hold is refused or
-    /// the cart was checked out meanwhile, the holds placed are released
-    /// and nothing else is written.
+    /// Checks out a cart in one transaction: closes the cart, places every
+    /// hold (conditional updates: never more than is available), takes the
+    /// seller's next order number, writes the order, its holds and its
+    /// `placed` event (with its webhook event). When a hold is refused or
+    /// the cart was checked out meanwhile, nothing is written; if the
+    /// process stops midway, nothing is either, so no hold is ever left
+    /// without its order.
     pub async fn place_order(
         &self,
         order: &NewOrder,
         holds: &[(Hold, LedgerEntry)],
         now: Millis,
     ) -> Result<OrderRecord, StoreError> {
-        let mut placed: Vec<i64> = Vec::with_capacity(holds.len());
-        for (hold, entry) in holds {
-            match self.reserve(hold, entry).await {
-                Ok(record) => placed.push(record.id),
-                Err(e) => {
-                    self.release_holds(order.seller_id, &placed, order.user_id, now)
-                        .await?;
-                    return Err(e);
-                }
-            }
-        }
-        match self.write_order(order, &placed, now).await {
-            Ok(id) => self
-                .order(order.seller_id, id)
-                .await?
-                .ok_or(StoreError::NotFound { what: "order" }),
-            Err(e) => {
-                self.release_holds(order.seller_id, &placed, order.user_id, now)
-                    .await?;
-                Err(e)
-            }
-        }
-    }
-
-    /// Releases each of the seller's holds `ids` still held (one
-    /// transaction each); a hold already closed is left as it is.
-    pub(crate) async fn release_holds(
-        &self,
-        seller_id: i64,
-        ids: &[i64],
-        user: Option<i64>,
-        now: Millis,
-    ) -> Result<(), StoreError> {
-        for &id in ids {
-            match self.release_hold(seller_id, id, user, now).await {
-                Ok(_) | Err(StoreError::Ledger(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
-    async fn write_order(
-        &self,
-        order: &NewOrder,
-        holds: &[i64],
-        now: Millis,
-    ) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
         Self::open_cart_in_tx(&mut tx, order.seller_id, order.cart_id, now).await?;
+        let placed = reserve_in_tx(&mut tx, self.backend(), holds).await?;
         let seq: i64 = sqlx::query(
             "INSERT INTO order_counters (seller_id, last_seq) VALUES ($1, 1)
              ON CONFLICT (seller_id) DO UPDATE SET last_seq = order_counters.last_seq + 1
@@ -384,11 +350,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("last_seq")?;
-        let id: i64 = sqlx::query(
+        let row = sqlx::query(&format!(
             "INSERT INTO orders (seller_id, seq, cart_id, market_id, state, currency, total_minor,
                                  total_cny_minor, body, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
+             VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $9, $9) RETURNING {ORDER_COLUMNS}"
+        ))
         .bind(order.seller_id)
         .bind(seq)
         .bind(order.cart_id)
@@ -399,28 +365,34 @@ impl Store {
         .bind(&order.body)
         .bind(now)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        .await?;
+        let record = order_from_row(&row)?;
         sqlx::query("UPDATE carts SET status = 'checked_out', order_id = $1 WHERE id = $2")
-            .bind(id)
+            .bind(record.id)
             .bind(order.cart_id)
             .execute(&mut *tx)
             .await?;
-        for hold in holds {
-            sqlx::query("INSERT INTO order_holds (order_id, hold_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(hold)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let links: Vec<Vec<Val>> = placed
+            .iter()
+            .map(|&h| vec![Val::Int(record.id), Val::Int(h)])
+            .collect();
+        insert_rows(
+            &mut tx,
+            self.backend(),
+            "order_holds",
+            &["order_id", "hold_id"],
+            "",
+            links,
+        )
+        .await?;
         if let Some(routing) = &order.routing {
             insert_routing_in_tx(
                 &mut tx,
                 order.seller_id,
-                id,
+                record.id,
                 "checkout",
                 routing,
-                holds,
+                &placed,
                 order.user_id,
                 now,
             )
@@ -428,8 +400,13 @@ impl Store {
         }
         insert_event(
             &mut tx,
-            order.seller_id,
-            id,
+            &Facts {
+                seller_id: order.seller_id,
+                order_id: record.id,
+                seq: record.seq,
+                currency: &record.currency,
+                total_minor: record.total_minor,
+            },
             "place",
             None,
             "placed",
@@ -439,7 +416,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(record)
     }
 
     /// One of the seller's orders.
@@ -615,55 +592,71 @@ impl Store {
         t: &OrderTransition<'_>,
         now: Millis,
     ) -> Result<(), StoreError> {
-        let changed = sqlx::query(
-            "UPDATE orders SET state = $1, updated_at = $2 WHERE seller_id = $3 AND id = $4 AND state = $5",
+        // The conditional update answers what the order's event reports.
+        let Some(row) = sqlx::query(
+            "UPDATE orders SET state = $1, updated_at = $2 WHERE seller_id = $3 AND id = $4 AND state = $5
+             RETURNING seq, currency, total_minor",
         )
         .bind(t.to_state)
         .bind(now)
         .bind(seller_id)
         .bind(order_id)
         .bind(t.from_state)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?
-        .rows_affected();
-        if changed == 0 {
+        else {
             return Err(StoreError::StateConflict {
                 what: "order",
                 reason: format!("is no longer {}; read it again", t.from_state),
             });
-        }
-        let hold_ids: Vec<i64> =
-            sqlx::query("SELECT hold_id FROM order_holds WHERE order_id = $1 ORDER BY hold_id")
+        };
+        let currency: String = row.try_get("currency")?;
+        let facts = Facts {
+            seller_id,
+            order_id,
+            seq: row.try_get("seq")?,
+            currency: &currency,
+            total_minor: row.try_get("total_minor")?,
+        };
+        match t.holds {
+            HoldAction::Keep => {}
+            HoldAction::KeepWithoutExpiry => {
+                // Every hold of the order, still open, in one statement;
+                // refused when any has lapsed.
+                let kept = sqlx::query(
+                    "UPDATE inventory_holds SET expires_at = NULL
+                     WHERE id IN (SELECT hold_id FROM order_holds WHERE order_id = $1)
+                       AND status = 'held' AND (expires_at IS NULL OR expires_at > $2)",
+                )
+                .bind(order_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let holds: i64 =
+                    sqlx::query("SELECT COUNT(*) AS n FROM order_holds WHERE order_id = $1")
+                        .bind(order_id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("n")?;
+                if i64::try_from(kept).unwrap_or(i64::MAX) != holds {
+                    return Err(StoreError::StateConflict {
+                        what: "order",
+                        reason: "its stock hold has lapsed; the stock may be sold to someone else"
+                            .into(),
+                    });
+                }
+            }
+            HoldAction::Release => {
+                let hold_ids: Vec<i64> = sqlx::query(
+                    "SELECT hold_id FROM order_holds WHERE order_id = $1 ORDER BY hold_id",
+                )
                 .bind(order_id)
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
                 .map(|r| r.try_get("hold_id"))
                 .collect::<Result<_, _>>()?;
-        match t.holds {
-            HoldAction::Keep => {}
-            HoldAction::KeepWithoutExpiry => {
-                for &id in &hold_ids {
-                    let open = sqlx::query(
-                        "UPDATE inventory_holds SET expires_at = NULL
-                         WHERE id = $1 AND status = 'held' AND (expires_at IS NULL OR expires_at > $2)",
-                    )
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if open == 0 {
-                        return Err(StoreError::StateConflict {
-                            what: "order",
-                            reason:
-                                "its stock hold has lapsed; the stock may be sold to someone else"
-                                    .into(),
-                        });
-                    }
-                }
-            }
-            HoldAction::Release => {
                 cancel_open_shipments_in_tx(&mut *tx, order_id, t.user_id, now).await?;
                 for &id in &hold_ids {
                     let record = match self.held_in_tx(&mut *tx, seller_id, id).await {
@@ -680,8 +673,7 @@ impl Store {
         }
         insert_event(
             &mut *tx,
-            seller_id,
-            order_id,
+            &facts,
             t.event,
             Some(t.from_state),
             t.to_state,
@@ -707,8 +699,7 @@ impl Store {
                 .await?;
             insert_event(
                 &mut *tx,
-                seller_id,
-                order_id,
+                &facts,
                 OrderEvent::Allocate.as_str(),
                 Some(OrderState::Paid.as_str()),
                 to.as_str(),
@@ -722,11 +713,19 @@ impl Store {
     }
 }
 
+/// What an order's webhook event tells about the order.
+struct Facts<'a> {
+    seller_id: i64,
+    order_id: i64,
+    seq: i64,
+    currency: &'a str,
+    total_minor: i64,
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn insert_event(
     conn: &mut sqlx::AnyConnection,
-    seller_id: i64,
-    order_id: i64,
+    order: &Facts<'_>,
     event: &str,
     from_state: Option<&str>,
     to_state: &str,
@@ -738,7 +737,7 @@ async fn insert_event(
         "INSERT INTO order_events (order_id, event, from_state, to_state, user_id, at, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(order_id)
+    .bind(order.order_id)
     .bind(event)
     .bind(from_state)
     .bind(to_state)
@@ -754,21 +753,14 @@ async fn insert_event(
         "refunded" => "order.refunded",
         _ => return Ok(()),
     };
-    let order = sqlx::query(
-        "SELECT seq, currency, total_minor FROM orders WHERE seller_id = $1 AND id = $2",
-    )
-    .bind(seller_id)
-    .bind(order_id)
-    .fetch_one(&mut *conn)
-    .await?;
     let data = serde_json::json!({
-        "order_id": order_id,
-        "number": order.try_get::<i64, _>("seq")?,
+        "order_id": order.order_id,
+        "number": order.seq,
         "state": to_state,
         "previous_state": from_state,
-        "currency": order.try_get::<String, _>("currency")?,
-        "total_minor": order.try_get::<i64, _>("total_minor")?,
+        "currency": order.currency,
+        "total_minor": order.total_minor,
     });
-    crate::webhooks::emit_in_tx(conn, seller_id, kind, &data.to_string(), at).await?;
+    crate::webhooks::emit_in_tx(conn, order.seller_id, kind, &data.to_string(), at).await?;
     Ok(())
 }

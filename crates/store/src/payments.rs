@@ -120,20 +120,14 @@ impl Store {
         now: Millis,
     ) -> Result<PaymentRecord, StoreError> {
         let mut tx = self.begin_write().await?;
-        let exists = sqlx::query("SELECT 1 FROM orders WHERE seller_id = $1 AND id = $2")
-            .bind(p.seller_id)
-            .bind(p.order_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !exists {
-            return Err(StoreError::NotFound { what: "order" });
-        }
-        let row = sqlx::query(&format!(
+        // Written only when the order is the seller's: no row, no order.
+        let Some(row) = sqlx::query(&format!(
             "INSERT INTO payments (seller_id, order_id, method, status, currency, amount_minor,
                                    authorised_minor, captured_minor, refunded_minor,
                                    provider_reference, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, $7, $8, $8) RETURNING {PAYMENT_COLUMNS}"
+             SELECT $1, $2, $3, $4, $5, $6, 0, 0, 0, $7, $8, $8
+             WHERE EXISTS (SELECT 1 FROM orders WHERE seller_id = $1 AND id = $2)
+             RETURNING {PAYMENT_COLUMNS}"
         ))
         .bind(p.seller_id)
         .bind(p.order_id)
@@ -143,8 +137,11 @@ impl Store {
         .bind(p.amount_minor)
         .bind(&p.provider_reference)
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Err(StoreError::NotFound { what: "order" });
+        };
         let record = payment_from_row(&row)?;
         tx.commit().await?;
         Ok(record)

@@ -53,6 +53,8 @@ pub struct Store {
     pub(crate) reserve_queue: std::sync::Arc<crate::inventory::ReserveQueue>,
     /// Code, name and country of the warehouses read so far, by id.
     pub(crate) warehouse_labels: std::sync::Arc<crate::inventory::WarehouseLabels>,
+    /// Variant price inputs and exchange rates, by data generation.
+    pub(crate) read_cache: std::sync::Arc<crate::cache::ReadCache>,
 }
 
 impl Store {
@@ -80,8 +82,12 @@ impl Store {
             .map_err(|e| StoreError::Config(format!("invalid database URL: {e}")))?;
         match backend {
             Backend::Sqlite => {
+                // No ping before each use: a connection to a local file
+                // does not go stale, and the ping is one more round trip to
+                // the connection's thread per query (and, on the single
+                // writer, per transaction).
                 let init = |pool: AnyPoolOptions| {
-                    pool.after_connect(|conn, _| {
+                    pool.test_before_acquire(false).after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(
                                 "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
@@ -121,6 +127,7 @@ impl Store {
                     wal_index,
                     reserve_queue: Default::default(),
                     warehouse_labels: Default::default(),
+                    read_cache: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -153,6 +160,7 @@ impl Store {
                     wal_index: None,
                     reserve_queue: Default::default(),
                     warehouse_labels: Default::default(),
+                    read_cache: Default::default(),
                 })
             }
         }

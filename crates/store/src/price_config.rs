@@ -88,7 +88,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let l = list_from_row(&row)?;
-        crate::bump_generation(&mut tx, organisation_id).await?;
+        crate::bump_generation(self, &mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(l)
     }
@@ -246,7 +246,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        crate::bump_generation(&mut tx, organisation_id).await?;
+        crate::bump_generation(self, &mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -275,7 +275,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound { what: "variant" });
         }
-        crate::bump_generation(&mut tx, organisation_id).await?;
+        crate::bump_generation(self, &mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(())
     }

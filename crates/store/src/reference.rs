@@ -79,7 +79,7 @@ impl Store {
             rows,
         )
         .await?;
-        crate::bump_generation(&mut tx, 0).await?;
+        crate::bump_generation(self, &mut tx, 0).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -188,7 +188,7 @@ impl Store {
             rows,
         )
         .await?;
-        crate::bump_generation(&mut tx, 0).await?;
+        crate::bump_generation(self, &mut tx, 0).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -234,6 +234,13 @@ impl Store {
         currency: &str,
         date: i64,
     ) -> Result<Option<(i64, String)>, StoreError> {
+        let generation = self.read_cache.generation(0);
+        let key = (source.to_owned(), currency.to_owned(), date);
+        if let Some(g) = generation {
+            if let Some(hit) = self.read_cache.rate(g, &key) {
+                return Ok(hit);
+            }
+        }
         let row = sqlx::query(
             "SELECT rate_date, per_eur FROM fx_rates
              WHERE source = $1 AND currency = $2 AND rate_date <= $3
@@ -244,8 +251,13 @@ impl Store {
         .bind(date)
         .fetch_optional(self.reader())
         .await?;
-        row.map(|r| Ok((r.try_get("rate_date")?, r.try_get("per_eur")?)))
-            .transpose()
+        let rate = row
+            .map(|r| Ok::<_, StoreError>((r.try_get("rate_date")?, r.try_get("per_eur")?)))
+            .transpose()?;
+        if let Some(g) = generation {
+            self.read_cache.put_rate(g, key, rate.clone());
+        }
+        Ok(rate)
     }
 }
 

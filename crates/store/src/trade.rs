@@ -136,7 +136,7 @@ impl Store {
             rows,
         )
         .await?;
-        crate::bump_generation(&mut tx, 0).await?;
+        crate::bump_generation(self, &mut tx, 0).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -174,7 +174,7 @@ impl Store {
             rows,
         )
         .await?;
-        crate::bump_generation(&mut tx, 0).await?;
+        crate::bump_generation(self, &mut tx, 0).await?;
         tx.commit().await?;
         Ok(n)
     }

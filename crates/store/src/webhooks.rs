@@ -299,6 +299,27 @@ impl Store {
         Ok(due)
     }
 
+    /// Keeps claimed deliveries from other workers until `until` (those
+    /// still pending): a worker still sending its batch renews its claim.
+    pub async fn renew_delivery_claims(
+        &self,
+        ids: &[i64],
+        until: Millis,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for &id in ids {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending'",
+            )
+            .bind(until)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records one attempt of a delivery (counted) and its outcome.
     pub async fn record_delivery_attempt(
         &self,

@@ -24,8 +24,14 @@ use crate::time::now_millis;
 pub const SIGNATURE_HEADER: &str = "Chuhai-Signature";
 pub const EVENT_ID_HEADER: &str = "Chuhai-Event-Id";
 
-/// How long a claimed delivery is kept from other workers while it is sent.
-const CLAIM_MS: i64 = 60_000;
+/// How long a claimed delivery is kept from other workers while it is
+/// sent. The worker renews the claim of the deliveries it has not sent yet
+/// every [`RENEW_AFTER`], so a batch may take longer than this; when the
+/// worker dies, its deliveries are due again at most this long after.
+const CLAIM_MS: i64 = 15_000;
+/// How often a worker renews its claims while it sends a batch: longer
+/// than no single send (10 s timeout) plus the renewal can take.
+const RENEW_AFTER: Duration = Duration::from_secs(4);
 /// Deliveries claimed per pass.
 const BATCH: i64 = 50;
 
@@ -84,8 +90,16 @@ pub async fn deliver_due(
 ) -> Result<usize, StoreError> {
     let due = store.claim_due_deliveries(now, BATCH, CLAIM_MS).await?;
     let n = due.len();
-    for d in due {
-        let body = event_body(&d);
+    let started = std::time::Instant::now();
+    let mut renewed = started;
+    for (i, d) in due.iter().enumerate() {
+        if renewed.elapsed() >= RENEW_AFTER {
+            let at = now.saturating_add(i64::try_from(started.elapsed().as_millis()).unwrap_or(0));
+            let rest: Vec<i64> = due[i..].iter().map(|d| d.id).collect();
+            store.renew_delivery_claims(&rest, at + CLAIM_MS).await?;
+            renewed = std::time::Instant::now();
+        }
+        let body = event_body(d);
         let signature = sign(d.secret.as_bytes(), now.div_euclid(1000), body.as_bytes());
         let sent = client
             .post(&d.url)
@@ -129,18 +143,30 @@ pub async fn deliver_due(
     Ok(n)
 }
 
-/// Delivers webhooks every second for as long as the server runs. Every
-/// server runs one; the store hands each delivery to one of them.
+/// Delivers webhooks every second (at once again after a full batch) for
+/// as long as the server runs. Every server runs one; the store hands each
+/// delivery to one of them.
 pub async fn worker(store: Store) {
     let client = client();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match deliver_due(&store, &client, &DEFAULT_RETRY, now_millis()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(attempted = n, "sent webhooks"),
-            Err(e) => tracing::warn!(error = %e, "the webhook worker failed; retrying"),
+        // A full batch may mean more are due: take the next at once.
+        loop {
+            match deliver_due(&store, &client, &DEFAULT_RETRY, now_millis()).await {
+                Ok(0) => break,
+                Ok(n) => {
+                    tracing::debug!(attempted = n, "sent webhooks");
+                    if i64::try_from(n).unwrap_or(0) < BATCH {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the webhook worker failed; retrying");
+                    break;
+                }
+            }
         }
     }
 }
