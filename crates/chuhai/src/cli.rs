@@ -302,8 +302,10 @@ pub enum BenchCommand {
         /// Seconds of load; a client finishes the checkout it started.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        /// The market's code.
-        #[arg(long, default_value = "us")]
+        /// The market's code. In the demo, Japan's carts of these lines
+        /// route to the seller's own Shenzhen warehouse (its first), where
+        /// `--stock` is received.
+        #[arg(long, default_value = "jp")]
         market: String,
         /// Every cart's lines, SKU:UNITS separated by commas.
         #[arg(long, default_value = "LUMI-AUR-WHT:1,LUMI-HALO-E27:2")]
