@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Checkout benchmark: completed checkouts per second at 64 concurrent
 # clients against a release server on SQLite (a fresh data directory with
-# the demo). Each checkout is a cart with two lines and a US address
-# (priced with the landed cost), its checkout (stock held), a card payment
-# intent and the card provider's signed payment_intent.succeeded webhook
-# that pays the order. `chuhai bench checkout` receives enough stock at the
-# demo's first warehouse first, prints throughput, p50/p99 per checkout and
+# the demo). Each checkout is a cart with two lines and a Japanese address
+# (routed to the seller's Shenzhen warehouse and priced with the landed
+# cost), its checkout (stock held), a card payment intent and the card
+# provider's signed payment_intent.succeeded webhook that pays the order.
+# `chuhai bench checkout` receives enough stock at the demo's first
+# warehouse (Shenzhen) first, prints throughput, p50/p99 per checkout and
 # the mean time of each phase, and checks that every completed checkout is
 # a paid order whose units are held. After each run the ledger is verified
 # (`chuhai inventory verify`, exit status 0 when the caches agree with it).
