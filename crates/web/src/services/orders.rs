@@ -264,9 +264,12 @@ pub async fn create_cart(
         updated_at: now,
         lines: cart.lines.clone(),
     };
-    price_lines(state, principal, &m, &draft).await?;
+    // The whole cart is priced (and routed) once, before it is written:
+    // the answer is that pricing with the new cart's id.
+    let mut priced = price_cart(state, principal, &draft, crate::time::date_of(now), now).await?;
     let id = state.store.create_cart(&cart, now).await?;
-    cart_view(state, principal, id).await
+    priced.id = id;
+    Ok(priced)
 }
 
 /// Sets a line's units (0 removes it).
