@@ -196,6 +196,15 @@ fn shipment_from_row(r: &AnyRow) -> Result<ShipmentRecord, StoreError> {
     })
 }
 
+fn setup_from_row(r: &AnyRow) -> Result<ShippingSetupRecord, StoreError> {
+    Ok(ShippingSetupRecord {
+        warehouse_id: r.try_get("warehouse_id")?,
+        currency: r.try_get("currency")?,
+        setup: r.try_get("setup")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
 fn wave_from_row(r: &AnyRow) -> Result<WaveRecord, StoreError> {
     Ok(WaveRecord {
         id: r.try_get("id")?,
@@ -531,14 +540,8 @@ impl Store {
         .bind(warehouse_id)
         .fetch_optional(self.reader())
         .await?
-        .map(|r| {
-            Ok(ShippingSetupRecord {
-                warehouse_id: r.try_get("warehouse_id")?,
-                currency: r.try_get("currency")?,
-                setup: r.try_get("setup")?,
-                updated_at: r.try_get("updated_at")?,
-            })
-        })
+        .as_ref()
+        .map(setup_from_row)
         .transpose()
     }
 
@@ -559,14 +562,7 @@ impl Store {
         .fetch_all(self.reader())
         .await?
         .iter()
-        .map(|r| {
-            Ok(ShippingSetupRecord {
-                warehouse_id: r.try_get("warehouse_id")?,
-                currency: r.try_get("currency")?,
-                setup: r.try_get("setup")?,
-                updated_at: r.try_get("updated_at")?,
-            })
-        })
+        .map(setup_from_row)
         .collect()
     }
 
@@ -928,7 +924,10 @@ impl Store {
         insert_shipment_event(&mut tx, id, "ship", "shipped", Some(detail), user_id, now).await?;
         let (state, seq) = order_state_in_tx(&mut tx, s.order_id).await?;
         let others = other_statuses(&mut tx, s.order_id, id).await?;
-        let all_left = others.iter().all(|st| st == "shipped" || st == "delivered");
+        let all_left = others.iter().all(|st| {
+            chuhai_domain::fulfilment::ShipmentStatus::parse(st)
+                .is_some_and(chuhai_domain::fulfilment::ShipmentStatus::has_left)
+        });
         let event = if all_left {
             OrderEvent::ShipAll
         } else {

@@ -260,18 +260,6 @@ pub enum TrackingStatus {
     Delivered,
 }
 
-impl TrackingStatus {
-    /// The snake_case name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TrackingStatus::InTransit => "in_transit",
-            TrackingStatus::OutForDelivery => "out_for_delivery",
-            TrackingStatus::Exception => "exception",
-            TrackingStatus::Delivered => "delivered",
-        }
-    }
-}
-
 /// One tracking event as a carrier reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

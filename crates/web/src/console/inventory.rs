@@ -130,18 +130,20 @@ fn refusal(t: &Tr, p: &Problem) -> String {
 
 /// Problems a form can cause are shown on the page; others (storage
 /// failures, 404s of the addressed object) propagate.
-fn shown(p: &Problem) -> bool {
+pub(super) fn shown(p: &Problem) -> bool {
     matches!(p.status, 403 | 409 | 422)
 }
 
+/// A page saying the addressed object is not there, with a way back
+/// (shared by the inventory, order and return pages).
 #[derive(Template)]
 #[template(path = "inventory_not_found.html")]
-struct NotFoundPage {
-    shell: Shell,
-    title: &'static str,
-    text: &'static str,
-    back: &'static str,
-    back_label: &'static str,
+pub(super) struct NotFoundPage {
+    pub(super) shell: Shell,
+    pub(super) title: &'static str,
+    pub(super) text: &'static str,
+    pub(super) back: &'static str,
+    pub(super) back_label: &'static str,
 }
 
 fn not_found(p: &Principal, lang: UiLocale, what: &str, here: String) -> Response {

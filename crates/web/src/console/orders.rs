@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::i18n::Tr;
+use super::inventory::{shown, NotFoundPage};
 use super::{html, locale, session, session_with_csrf, to_login, Shell};
 use crate::problem::Problem;
 use crate::services::fulfilment::{self as ful, ShipmentView};
@@ -81,10 +82,6 @@ fn refusal(t: &Tr, p: &Problem) -> String {
         .map(|e| format!("{}{}{}", e.field, t.colon, e.reason))
         .unwrap_or_else(|| p.detail.clone());
     format!("{}{}{}", t.refused, t.colon, reason)
-}
-
-fn shown(p: &Problem) -> bool {
-    matches!(p.status, 403 | 409 | 422)
 }
 
 // --- the list ----------------------------------------------------------------------------
@@ -556,16 +553,6 @@ async fn render_order(
         error,
     };
     Ok(html(status, &page))
-}
-
-#[derive(Template)]
-#[template(path = "inventory_not_found.html")]
-struct NotFoundPage {
-    shell: Shell,
-    title: &'static str,
-    text: &'static str,
-    back: &'static str,
-    back_label: &'static str,
 }
 
 fn not_found(p: &Principal, lang: UiLocale, here: String) -> Response {

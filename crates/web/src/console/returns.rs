@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::catalog::format_money;
 use super::i18n::Tr;
+use super::inventory::NotFoundPage;
 use super::{html, locale, session, to_login, Shell};
 use crate::extract::ApiPath;
 use crate::problem::Problem;
@@ -215,16 +216,6 @@ struct ReturnPage {
     restocking_fee: String,
     total: String,
     timeline: Vec<EventView>,
-}
-
-#[derive(Template)]
-#[template(path = "inventory_not_found.html")]
-struct NotFoundPage {
-    shell: Shell,
-    title: &'static str,
-    text: &'static str,
-    back: &'static str,
-    back_label: &'static str,
 }
 
 async fn return_page(

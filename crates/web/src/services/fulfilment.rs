@@ -157,8 +157,28 @@ pub struct SellerNetwork {
 }
 
 impl SellerNetwork {
-    fn site(&self, code: &WarehouseCode) -> Result<&SiteInfo, Problem> {
-        self.sites.get(code).ok_or_else(Problem::internal)
+    /// The site of a package, its own code for the package's service, and
+    /// that service as the site's setup has it.
+    fn service_of<'a>(
+        &'a self,
+        s: &'a chuhai_domain::routing::Shipment,
+    ) -> Result<
+        (
+            &'a SiteInfo,
+            &'a str,
+            &'a chuhai_domain::routing::CarrierService,
+        ),
+        Problem,
+    > {
+        let site = self.sites.get(&s.warehouse).ok_or_else(Problem::internal)?;
+        let own = site_service(&s.warehouse, &s.service);
+        let service = site
+            .setup
+            .services
+            .iter()
+            .find(|x| x.code.as_str() == own)
+            .ok_or_else(Problem::internal)?;
+        Ok((site, own, service))
     }
 }
 
@@ -470,14 +490,7 @@ pub struct ShippingPlan {
 pub fn plan_view(net: &SellerNetwork, d: &RoutingDecision) -> Result<ShippingPlan, Problem> {
     let mut packages = Vec::with_capacity(d.shipments.len());
     for s in &d.shipments {
-        let site = net.site(&s.warehouse)?;
-        let own = site_service(&s.warehouse, &s.service);
-        let service = site
-            .setup
-            .services
-            .iter()
-            .find(|x| x.code.as_str() == own)
-            .ok_or_else(Problem::internal)?;
+        let (site, own, service) = net.service_of(s)?;
         packages.push(PackageView {
             warehouse_id: site.warehouse_id,
             warehouse_code: site.code.clone(),
@@ -565,14 +578,7 @@ pub fn holds_and_routing(
     let mut holds = Vec::new();
     let mut shipments = Vec::with_capacity(d.shipments.len());
     for s in &d.shipments {
-        let site = net.site(&s.warehouse)?;
-        let own = site_service(&s.warehouse, &s.service);
-        let service = site
-            .setup
-            .services
-            .iter()
-            .find(|x| x.code.as_str() == own)
-            .ok_or_else(Problem::internal)?;
+        let (site, own, service) = net.service_of(s)?;
         let mut lines = Vec::with_capacity(s.lines.len());
         for l in &s.lines {
             lines.push(NewShipmentLine {
