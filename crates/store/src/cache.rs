@@ -13,6 +13,7 @@
 //! until that generation is seen committed; a bump that rolled back only
 //! leaves them unused until the next one commits.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -22,6 +23,9 @@ use crate::catalog::VariantPriceInput;
 const MAX_RATES: usize = 10_000;
 /// Most organisations whose variants are kept; the map starts over beyond.
 const MAX_SELLERS: usize = 1_000;
+/// Most other entries (markets, customs and shipping facts of SKUs) kept;
+/// the map starts over beyond.
+const MAX_ENTRIES: usize = 100_000;
 
 #[derive(Debug, Default)]
 pub(crate) struct ReadCache {
@@ -32,7 +36,13 @@ pub(crate) struct ReadCache {
     /// (generation, (source, currency, day) → the latest rate on or
     /// before that day).
     rates: Mutex<(i64, HashMap<RateKey, Option<Rate>>)>,
+    /// Other data of an organisation written only with a generation bump
+    /// (markets, the customs and shipping facts of variants), by
+    /// (organisation, key): (generation, value).
+    entries: Mutex<HashMap<(i64, String), Entry>>,
 }
+
+type Entry = (i64, Arc<dyn Any + Send + Sync>);
 
 type Variants = Arc<Vec<VariantPriceInput>>;
 /// (source, currency, day).
@@ -92,6 +102,39 @@ impl ReadCache {
         }
     }
 
+    /// The value kept under `key` for `organisation`, if it was read at the
+    /// generation that serves now.
+    pub(crate) fn entry<T: Any + Clone>(&self, organisation: i64, key: &str) -> Option<T> {
+        let generation = self.generation(organisation)?;
+        let map = lock(&self.entries);
+        let (g, value) = map.get(&(organisation, key.to_owned()))?;
+        if *g != generation {
+            return None;
+        }
+        value.downcast_ref::<T>().cloned()
+    }
+
+    /// Keeps `value` under `key`, read after `generation` (the organisation's
+    /// serving generation when the read began) was seen, if that is still
+    /// the generation to serve.
+    pub(crate) fn put_entry<T: Any + Send + Sync>(
+        &self,
+        organisation: i64,
+        generation: Option<i64>,
+        key: String,
+        value: T,
+    ) {
+        let Some(generation) = generation else { return };
+        if self.generation(organisation) != Some(generation) {
+            return;
+        }
+        let mut map = lock(&self.entries);
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert((organisation, key), (generation, Arc::new(value)));
+    }
+
     pub(crate) fn rate(&self, generation: i64, key: &RateKey) -> Option<Option<Rate>> {
         let rates = lock(&self.rates);
         if rates.0 != generation {
@@ -138,6 +181,32 @@ mod tests {
         // An older generation read late does not move it back.
         c.observe(7, 2);
         assert_eq!(c.generation(7), Some(4));
+    }
+
+    #[test]
+    fn entries_are_kept_by_generation_and_type() {
+        let c = ReadCache::default();
+        c.put_entry(7, None, "market:1".into(), 5_i64);
+        assert_eq!(
+            c.entry::<i64>(7, "market:1"),
+            None,
+            "no generation: not kept"
+        );
+        c.observe(7, 3);
+        c.put_entry(7, Some(3), "market:1".into(), 5_i64);
+        assert_eq!(c.entry::<i64>(7, "market:1"), Some(5));
+        assert_eq!(c.entry::<String>(7, "market:1"), None, "another type");
+        assert_eq!(c.entry::<i64>(8, "market:1"), None, "another organisation");
+        // Read before a bump was seen committed: the old value stops serving
+        // and a value read at the old generation is not kept.
+        c.bumped(7, 4);
+        assert_eq!(c.entry::<i64>(7, "market:1"), None);
+        c.observe(7, 4);
+        assert_eq!(c.entry::<i64>(7, "market:1"), None);
+        c.put_entry(7, Some(3), "market:1".into(), 6_i64);
+        assert_eq!(c.entry::<i64>(7, "market:1"), None);
+        c.put_entry(7, Some(4), "market:1".into(), 7_i64);
+        assert_eq!(c.entry::<i64>(7, "market:1"), Some(7));
     }
 
     #[test]

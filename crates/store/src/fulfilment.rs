@@ -1036,31 +1036,37 @@ impl Store {
     ) -> Result<Vec<SkuShipping>, StoreError> {
         let mut out = Vec::with_capacity(skus.len());
         for sku in skus {
-            let row = sqlx::query(
-                "SELECT sku, COALESCE(grams, net_grams) AS g, length_mm, width_mm, height_mm,
-                        goods_flags
-                 FROM variants WHERE organisation_id = $1 AND sku = $2",
-            )
-            .bind(organisation_id)
-            .bind(*sku)
-            .fetch_optional(self.reader())
-            .await?;
-            if let Some(r) = row {
-                let flags: String = r.try_get("goods_flags")?;
-                out.push(SkuShipping {
-                    sku: r.try_get("sku")?,
-                    grams: r.try_get("g")?,
-                    length_mm: r.try_get("length_mm")?,
-                    width_mm: r.try_get("width_mm")?,
-                    height_mm: r.try_get("height_mm")?,
-                    goods_flags: chuhai_domain::catalog::GoodsFlags::parse_list(&flags).map_err(
-                        |e| StoreError::Corrupt {
-                            column: "variants.goods_flags",
-                            reason: e.to_string(),
-                        },
-                    )?,
-                });
-            }
+            // Variants are written only with a generation bump.
+            let found = self
+                .cached(organisation_id, format!("shipping:{sku}"), async {
+                    let row = sqlx::query(
+                        "SELECT sku, COALESCE(grams, net_grams) AS g, length_mm, width_mm, height_mm,
+                                goods_flags
+                         FROM variants WHERE organisation_id = $1 AND sku = $2",
+                    )
+                    .bind(organisation_id)
+                    .bind(*sku)
+                    .fetch_optional(self.reader())
+                    .await?;
+                    row.map(|r| {
+                        let flags: String = r.try_get("goods_flags")?;
+                        Ok::<_, StoreError>(SkuShipping {
+                            sku: r.try_get("sku")?,
+                            grams: r.try_get("g")?,
+                            length_mm: r.try_get("length_mm")?,
+                            width_mm: r.try_get("width_mm")?,
+                            height_mm: r.try_get("height_mm")?,
+                            goods_flags: chuhai_domain::catalog::GoodsFlags::parse_list(&flags)
+                                .map_err(|e| StoreError::Corrupt {
+                                    column: "variants.goods_flags",
+                                    reason: e.to_string(),
+                                })?,
+                        })
+                    })
+                    .transpose()
+                })
+                .await?;
+            out.extend(found);
         }
         Ok(out)
     }

@@ -57,6 +57,29 @@ pub(crate) async fn bump_generation(
 }
 
 impl Store {
+    /// The value kept in the read cache under `key` for `organisation_id`,
+    /// or `read` and kept there (see `cache`). Only for data written with a
+    /// generation bump of that organisation.
+    pub(crate) async fn cached<T, F>(
+        &self,
+        organisation_id: i64,
+        key: String,
+        read: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        if let Some(v) = self.read_cache.entry(organisation_id, &key) {
+            return Ok(v);
+        }
+        let generation = self.read_cache.generation(organisation_id);
+        let v = read.await?;
+        self.read_cache
+            .put_entry(organisation_id, generation, key, v.clone());
+        Ok(v)
+    }
+
     /// The current data generation of an organisation (0: the platform's
     /// reference data); 0 when nothing was ever written.
     pub async fn data_generation(&self, organisation_id: i64) -> Result<i64, StoreError> {

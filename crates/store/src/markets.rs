@@ -132,15 +132,19 @@ impl Store {
         organisation_id: i64,
         id: i64,
     ) -> Result<Option<MarketRecord>, StoreError> {
-        sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM markets WHERE organisation_id = $1 AND id = $2"
-        ))
-        .bind(organisation_id)
-        .bind(id)
-        .fetch_optional(self.reader())
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+        // Markets are written only with a generation bump.
+        self.cached(organisation_id, format!("market:{id}"), async {
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM markets WHERE organisation_id = $1 AND id = $2"
+            ))
+            .bind(organisation_id)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+        })
+        .await
     }
 }

@@ -328,26 +328,35 @@ impl Store {
     ) -> Result<Vec<SkuTrade>, StoreError> {
         let mut out = Vec::with_capacity(skus.len());
         for sku in skus {
-            let row = sqlx::query(
-                "SELECT v.sku, v.hs_code, v.origin_country, COALESCE(v.net_grams, v.grams) AS g,
-                        (SELECT t.tariff_code FROM variant_tariff_codes t
-                          WHERE t.variant_id = v.id AND t.country = $3) AS tariff_code
-                 FROM variants v WHERE v.organisation_id = $1 AND v.sku = $2",
-            )
-            .bind(organisation_id)
-            .bind(*sku)
-            .bind(destination)
-            .fetch_optional(self.reader())
-            .await?;
-            if let Some(r) = row {
-                out.push(SkuTrade {
-                    sku: r.try_get("sku")?,
-                    hs_code: r.try_get("hs_code")?,
-                    origin_country: r.try_get("origin_country")?,
-                    grams: r.try_get("g")?,
-                    tariff_code: r.try_get("tariff_code")?,
-                });
-            }
+            // Variants and their tariff codes are written only with a
+            // generation bump.
+            let key = format!("trade:{destination}:{sku}");
+            let found = self
+                .cached(organisation_id, key, async {
+                    let row = sqlx::query(
+                        "SELECT v.sku, v.hs_code, v.origin_country, COALESCE(v.net_grams, v.grams) AS g,
+                                (SELECT t.tariff_code FROM variant_tariff_codes t
+                                  WHERE t.variant_id = v.id AND t.country = $3) AS tariff_code
+                         FROM variants v WHERE v.organisation_id = $1 AND v.sku = $2",
+                    )
+                    .bind(organisation_id)
+                    .bind(*sku)
+                    .bind(destination)
+                    .fetch_optional(self.reader())
+                    .await?;
+                    row.map(|r| {
+                        Ok::<_, StoreError>(SkuTrade {
+                            sku: r.try_get("sku")?,
+                            hs_code: r.try_get("hs_code")?,
+                            origin_country: r.try_get("origin_country")?,
+                            grams: r.try_get("g")?,
+                            tariff_code: r.try_get("tariff_code")?,
+                        })
+                    })
+                    .transpose()
+                })
+                .await?;
+            out.extend(found);
         }
         Ok(out)
     }

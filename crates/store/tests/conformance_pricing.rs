@@ -32,6 +32,7 @@ conformance!(
     price_config_refuses_other_tenants_objects,
     order_rules_are_stored_per_variant,
     pricing_writes_bump_the_data_generation,
+    cached_markets_and_sku_facts_follow_writes,
     jobs_are_claimed_once_and_finished,
     jobs_with_lapsed_leases_are_taken_over,
     concurrent_claims_hand_each_job_to_one_worker,
@@ -102,6 +103,13 @@ async fn catalog(store: &Store, slug: &str) -> (i64, i64, i64) {
         .unwrap();
     let csv =
         format!("Handle,Title,Variant SKU,Variant Price\n{slug}-lamp,Lamp,{slug}-SKU-1,168.00\n");
+    import_csv(store, org, &csv).await;
+    let variant = store.variant_price_inputs(org).await.unwrap()[0].variant_id;
+    (org, market.id, variant)
+}
+
+/// Imports a Shopify CSV into the seller's catalog.
+async fn import_csv(store: &Store, org: i64, csv: &str) {
     let any = |_: HsCode| true;
     let parsed = parse_shopify_csv(
         csv.as_bytes(),
@@ -116,8 +124,6 @@ async fn catalog(store: &Store, slug: &str) -> (i64, i64, i64) {
         .insert_products(org, &parsed.products, T)
         .await
         .unwrap();
-    let variant = store.variant_price_inputs(org).await.unwrap()[0].variant_id;
-    (org, market.id, variant)
 }
 
 fn sale(market_id: i64) -> PriceListRecord {
@@ -322,6 +328,58 @@ async fn pricing_writes_bump_the_data_generation(store: Store) {
         generations_of(&store, other).await,
         (other_before, g1.1 + 1)
     );
+}
+
+/// Markets and the customs and shipping facts of SKUs are kept in the read
+/// cache once the organisation's generation was seen: an absence read
+/// before a write is not served after it.
+async fn cached_markets_and_sku_facts_follow_writes(store: Store) {
+    let (org, market, _) = catalog(&store, "lumi").await;
+    generations_of(&store, org).await;
+    let sku = "lumi-SKU-2";
+    assert_eq!(store.sku_trade(org, &[sku], "US").await.unwrap(), vec![]);
+    assert_eq!(store.sku_shipping(org, &[sku]).await.unwrap(), vec![]);
+    assert_eq!(store.market(org, market + 1).await.unwrap(), None);
+    // Read twice at the same generation: the same answers.
+    assert_eq!(store.sku_trade(org, &[sku], "US").await.unwrap(), vec![]);
+    assert_eq!(store.market(org, market + 1).await.unwrap(), None);
+    import_csv(
+        &store,
+        org,
+        "Handle,Title,Variant SKU,Variant Price,Variant Grams\nlumi-shade,Shade,lumi-SKU-2,39.00,70\n",
+    )
+    .await;
+    // Before the new generation is seen, nothing is served from the cache.
+    let trade = store.sku_trade(org, &[sku], "US").await.unwrap();
+    assert_eq!(trade.len(), 1);
+    assert_eq!(trade[0].sku, sku);
+    generations_of(&store, org).await;
+    let shipping = store.sku_shipping(org, &[sku, "lumi-SKU-1"]).await.unwrap();
+    assert_eq!(
+        shipping
+            .iter()
+            .map(|s| (s.sku.as_str(), s.grams))
+            .collect::<Vec<_>>(),
+        vec![(sku, Some(70)), ("lumi-SKU-1", None)]
+    );
+    assert_eq!(store.sku_trade(org, &[sku], "US").await.unwrap(), trade);
+    let mut second = store.market(org, market).await.unwrap().unwrap().market;
+    second.code = "eu".into();
+    let other = store.create_market(org, &second, T).await.unwrap();
+    assert_eq!(other.id, market + 1);
+    generations_of(&store, org).await;
+    assert_eq!(
+        store.market(org, market + 1).await.unwrap().map(|m| m.id),
+        Some(market + 1)
+    );
+    // Another seller never sees them.
+    let stranger = seller(&store, "stranger").await;
+    generations_of(&store, stranger).await;
+    assert_eq!(
+        store.sku_trade(stranger, &[sku], "US").await.unwrap(),
+        vec![]
+    );
+    assert_eq!(store.market(stranger, market).await.unwrap(), None);
 }
 
 async fn jobs_are_claimed_once_and_finished(store: Store) {
