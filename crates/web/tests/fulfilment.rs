@@ -14,6 +14,17 @@ use serde_json::{json, Value};
 
 /// The 3PL's Los Angeles warehouse: USPS Ground Advantage in USD, two
 /// zones (postal codes from 9: zone 1, elsewhere zone 5).
+/// The days of the week as shipping setups name them, Monday first.
+const WEEK: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 fn usps_setup() -> Value {
     json!({
         "currency": "USD",
@@ -512,31 +523,65 @@ async fn setups_are_checked_whole(app: TestApp) -> TestApp {
         .await
         .unwrap();
     expect_problem(res, 403, "forbidden").await;
-    let mut bad = usps_setup();
-    bad["rates"][1]["service"] = json!("FEDEX-HD");
-    let res = app
-        .client
-        .put(app.url(&path))
-        .bearer_auth(&w.ops)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
-    let prob = expect_problem(res, 422, "validation_failed").await;
-    assert_eq!(prob["errors"][0]["field"], "rates[1].service");
-    let mut bad = usps_setup();
-    bad["rates"][0]["pricing"]["step_weight"] = json!(0);
-    let res = app
-        .client
-        .put(app.url(&path))
-        .bearer_auth(&w.ops)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
-    let prob = expect_problem(res, 422, "validation_failed").await;
-    assert_eq!(prob["errors"][0]["field"], "rates[0].pricing.step_weight");
+    // Each setup refused names its field, and changes nothing.
+    let mut bad_service = usps_setup();
+    bad_service["rates"][1]["service"] = json!("FEDEX-HD");
+    let mut bad_step = usps_setup();
+    bad_step["rates"][0]["pricing"]["step_weight"] = json!(0);
+    let mut bad_days = usps_setup();
+    bad_days["dispatch_days"] = json!(["monday", "monday"]);
+    for (bad, field) in [
+        (bad_service, "rates[1].service"),
+        (bad_step, "rates[0].pricing.step_weight"),
+        (bad_days, "dispatch_days[1]"),
+    ] {
+        let res = app
+            .client
+            .put(app.url(&path))
+            .bearer_auth(&w.ops)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        let prob = expect_problem(res, 422, "validation_failed").await;
+        assert_eq!(prob["errors"][0]["field"], field);
+    }
     assert_eq!(get(app, &path, &w.ops).await, before);
+    assert_eq!(
+        before["dispatch_days"],
+        json!(WEEK),
+        "every day when the setup leaves them out"
+    );
+
+    // Parcels that leave only on the day three days from Los Angeles'
+    // today wait three days, whatever the time: the estimate of the next
+    // cart read counts them (US-Z5 transit 3–6 days).
+    let la_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 480 * 60_000;
+    let c = post_ok(app, "/api/v1/carts", &w.seller, &cart(w.market, 2), 201).await;
+    // Every day: today before the 14:00 cut-off, else tomorrow.
+    let handling = i64::from(la_now.rem_euclid(86_400_000) >= 14 * 3_600_000);
+    assert_eq!(
+        c["shipping"]["estimate_days"],
+        json!({"min": 3 + handling, "max": 6 + handling}),
+        "{c}"
+    );
+    let la_today = la_now.div_euclid(86_400_000);
+    // 1970-01-01 was a Thursday.
+    let in_three_days = WEEK[(la_today + 3 + 3).rem_euclid(7) as usize];
+    let mut one_day = usps_setup();
+    one_day["dispatch_days"] = json!([in_three_days]);
+    put_shipping(app, &w.ops, w.lax, &one_day).await;
+    let again = get(app, &format!("/api/v1/carts/{}", c["id"]), &w.seller).await;
+    assert_eq!(
+        again["shipping"]["estimate_days"],
+        json!({"min": 6, "max": 9}),
+        "{again}"
+    );
+    put_shipping(app, &w.ops, w.lax, &usps_setup()).await;
 
     // A new price is used at once by the next cart read.
     let c = post_ok(app, "/api/v1/carts", &w.seller, &cart(w.market, 2), 201).await;

@@ -304,15 +304,28 @@ pub fn cutoff_instant(now_ms: i64, utc_offset_minutes: i32, cutoff_minutes: u32)
     local_midnight + i64::from(cutoff_minutes) * 60_000
 }
 
-/// The next cut-off at or after `now_ms`: today's (local) if it has not
-/// passed, else tomorrow's. A wave released now serves this cut-off.
-pub fn next_cutoff(now_ms: i64, utc_offset_minutes: i32, cutoff_minutes: u32) -> i64 {
+/// The next cut-off at or after `now_ms` on one of the warehouse's
+/// `dispatch_days` (every day when empty): today's (local) if it has not
+/// passed and parcels leave today, else that of the next dispatch day. A
+/// wave released now serves this cut-off.
+pub fn next_cutoff(
+    now_ms: i64,
+    utc_offset_minutes: i32,
+    cutoff_minutes: u32,
+    dispatch_days: &[crate::calendar::Weekday],
+) -> i64 {
+    let day_ms = 86_400_000;
     let today = cutoff_instant(now_ms, utc_offset_minutes, cutoff_minutes);
-    if today < now_ms {
-        today + 86_400_000
-    } else {
-        today
-    }
+    // The local day of today's cut-off, counted from 1970-01-01.
+    let local_day = (today + i64::from(utc_offset_minutes) * 60_000).div_euclid(day_ms);
+    (0..=7)
+        .map(|k| (local_day + k, today + k * day_ms))
+        .find(|(day, at)| {
+            *at >= now_ms
+                && (dispatch_days.is_empty()
+                    || dispatch_days.contains(&crate::routing::weekday_of_day(*day)))
+        })
+        .map_or(today + day_ms, |(_, at)| at)
 }
 
 #[cfg(test)]
@@ -410,7 +423,36 @@ mod tests {
         // Shanghai (UTC+8), 18:00 cut-off: 2026-11-27 10:00 UTC.
         assert_eq!(cutoff_instant(at, 480, 1080), day + 10 * 3_600_000);
         // After Los Angeles' cut-off has passed, the next one is tomorrow's.
-        assert_eq!(next_cutoff(at, -480, 840), day + 22 * 3_600_000);
-        assert_eq!(next_cutoff(at, 480, 1080), day + 10 * 3_600_000);
+        assert_eq!(next_cutoff(at, -480, 840, &[]), day + 22 * 3_600_000);
+        assert_eq!(next_cutoff(at, 480, 1080, &[]), day + 10 * 3_600_000);
+        // At the cut-off itself, it is still today's.
+        assert_eq!(
+            next_cutoff(day + 10 * 3_600_000, 480, 1080, &[]),
+            day + 10 * 3_600_000
+        );
+    }
+
+    #[test]
+    fn the_next_cut_off_is_on_a_dispatch_day() {
+        use crate::calendar::Weekday::*;
+        let weekdays = [Monday, Tuesday, Wednesday, Thursday, Friday];
+        let friday = 1_795_737_600_000_i64; // 2026-11-27 00:00 UTC, a Friday
+        let hour = 3_600_000;
+        // Los Angeles (UTC−8), 14:00 cut-off = 22:00 UTC. Friday 23:00 UTC
+        // is past Friday's: the next is Monday's, 2026-11-30 22:00 UTC.
+        assert_eq!(
+            next_cutoff(friday + 23 * hour, -480, 840, &weekdays),
+            friday + (3 * 24 + 22) * hour
+        );
+        // Friday before the cut-off: today's.
+        assert_eq!(
+            next_cutoff(friday + 20 * hour, -480, 840, &weekdays),
+            friday + 22 * hour
+        );
+        // Every day: Saturday's.
+        assert_eq!(
+            next_cutoff(friday + 23 * hour, -480, 840, &[]),
+            friday + (24 + 22) * hour
+        );
     }
 }

@@ -39,6 +39,7 @@ pub use network::{
 };
 pub use order::{Destination, Exclusions, FulfilmentFailure, LineToRoute, OrderToRoute};
 pub use pipeline::{reroute, route, route_excluding, MAX_PARTS, SHORTLIST_PER_COVERAGE};
-pub use setup::{assemble, handling_days, LaneRate, Site, WarehouseShipping};
+pub(crate) use setup::weekday_of_day;
+pub use setup::{assemble, every_day, handling_days, LaneRate, Site, WarehouseShipping};
 pub use stock::StockLevels;
 pub use weight::{Grams, SizeMm, WeightPricing};

@@ -11,6 +11,7 @@ use super::network::{
     WarehouseCode, ZoneCode,
 };
 use super::weight::WeightPricing;
+use crate::calendar::Weekday;
 use crate::country::Country;
 use crate::inventory::WarehouseKind;
 use crate::money::{Currency, Money, RoundingMode, RoundingStep};
@@ -53,6 +54,31 @@ pub struct WarehouseShipping {
     pub market: Vec<Country>,
     pub services: Vec<CarrierService>,
     pub rates: Vec<LaneRate>,
+    /// The days of the week parcels leave the warehouse (its carriers
+    /// collect), in its local calendar; every day when not given. An order
+    /// made after the cut-off, or on another day, waits for the next of
+    /// these days.
+    #[serde(default = "every_day")]
+    pub dispatch_days: Vec<Weekday>,
+}
+
+/// Every day of the week, Monday first.
+pub fn every_day() -> Vec<Weekday> {
+    // 1970-01-05, day 4, was a Monday.
+    (4..11).map(weekday_of_day).collect()
+}
+
+/// The day of the week of a day counted from 1970-01-01, a Thursday.
+pub(crate) fn weekday_of_day(days: i64) -> Weekday {
+    match (days + 3).rem_euclid(7) {
+        0 => Weekday::Monday,
+        1 => Weekday::Tuesday,
+        2 => Weekday::Wednesday,
+        3 => Weekday::Thursday,
+        4 => Weekday::Friday,
+        5 => Weekday::Saturday,
+        _ => Weekday::Sunday,
+    }
 }
 
 impl WarehouseShipping {
@@ -63,6 +89,20 @@ impl WarehouseShipping {
     pub fn check(&self, country: Country) -> Result<(), RoutingError> {
         if self.services.is_empty() {
             return Err(invalid("services", "give at least one carrier service"));
+        }
+        if self.dispatch_days.is_empty() {
+            return Err(invalid(
+                "dispatch_days",
+                "give at least one day on which parcels leave",
+            ));
+        }
+        for (i, d) in self.dispatch_days.iter().enumerate() {
+            if self.dispatch_days[..i].contains(d) {
+                return Err(invalid(
+                    format!("dispatch_days[{i}]"),
+                    format!("{} is listed twice", d.name()),
+                ));
+            }
         }
         if self.services.len() > MAX_SERVICES {
             return Err(invalid(
@@ -155,7 +195,7 @@ pub struct Site<'a> {
     pub code: WarehouseCode,
     pub country: Country,
     pub kind: WarehouseKind,
-    /// 0 when an order routed now still makes today's cut-off, else 1.
+    /// Days until an order routed now leaves (see [`handling_days`]).
     pub handling_days: u16,
     pub shipping: &'a WarehouseShipping,
 }
@@ -237,18 +277,29 @@ where
     RoutingNetwork::new(currency, services, warehouses, cards)
 }
 
-/// Days before an order routed at `now_ms` is handed to the carrier: 0
-/// while the warehouse's local time of day (standard offset
-/// `utc_offset_minutes`) is before its cut-off (`cutoff_minutes` after
-/// midnight), 1 after.
-pub fn handling_days(now_ms: i64, utc_offset_minutes: i32, cutoff_minutes: u32) -> u16 {
-    let local_minutes =
-        (now_ms.div_euclid(60_000) + i64::from(utc_offset_minutes)).rem_euclid(24 * 60) as u32;
-    if local_minutes < cutoff_minutes {
-        0
-    } else {
-        1
+/// Days before an order routed at `now_ms` is handed to the carrier, in
+/// the warehouse's local calendar (standard offset `utc_offset_minutes`):
+/// 0 when today is one of its `dispatch_days` and its local time of day is
+/// before the cut-off (`cutoff_minutes` after midnight); otherwise the days
+/// until the next dispatch day (1 for tomorrow). With no dispatch day
+/// given, every day is one.
+pub fn handling_days(
+    now_ms: i64,
+    utc_offset_minutes: i32,
+    cutoff_minutes: u32,
+    dispatch_days: &[Weekday],
+) -> u16 {
+    let local_ms = now_ms + i64::from(utc_offset_minutes) * 60_000;
+    let today = local_ms.div_euclid(86_400_000);
+    let minutes = (local_ms.div_euclid(60_000)).rem_euclid(24 * 60) as u32;
+    let dispatches =
+        |day: i64| dispatch_days.is_empty() || dispatch_days.contains(&weekday_of_day(day));
+    if minutes < cutoff_minutes && dispatches(today) {
+        return 0;
     }
+    (1..=7u16)
+        .find(|n| dispatches(today + i64::from(*n)))
+        .unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -259,6 +310,7 @@ mod tests {
 
     fn setup(currency: Currency) -> WarehouseShipping {
         WarehouseShipping {
+            dispatch_days: every_day(),
             currency,
             market: vec![],
             services: vec![CarrierService {
@@ -365,10 +417,59 @@ mod tests {
         // 2026-11-27 21:59 UTC is 13:59 in UTC−8; cut-off 14:00.
         let day = 1_795_737_600_000_i64; // 2026-11-27 00:00 UTC
         let at = |h: i64, m: i64| day + (h * 60 + m) * 60_000;
-        assert_eq!(handling_days(at(21, 59), -480, 14 * 60), 0);
-        assert_eq!(handling_days(at(22, 0), -480, 14 * 60), 1);
+        let all = every_day();
+        assert_eq!(handling_days(at(21, 59), -480, 14 * 60, &all), 0);
+        assert_eq!(handling_days(at(22, 0), -480, 14 * 60, &all), 1);
         // Shanghai (UTC+8), cut-off 18:00: 09:59 UTC is 17:59 local.
-        assert_eq!(handling_days(at(9, 59), 480, 18 * 60), 0);
-        assert_eq!(handling_days(at(10, 0), 480, 18 * 60), 1);
+        assert_eq!(handling_days(at(9, 59), 480, 18 * 60, &all), 0);
+        assert_eq!(handling_days(at(10, 0), 480, 18 * 60, &all), 1);
+    }
+
+    #[test]
+    fn handling_days_skip_the_days_without_dispatch() {
+        use Weekday::*;
+        let weekdays = [Monday, Tuesday, Wednesday, Thursday, Friday];
+        // 2026-11-27 is a Friday; 00:00 UTC.
+        let friday = 1_795_737_600_000_i64;
+        assert_eq!(every_day()[0], Monday);
+        assert_eq!(
+            crate::calendar::Date::from_days_since_epoch((friday / 86_400_000) as i32)
+                .unwrap()
+                .weekday(),
+            Friday
+        );
+        let at = |day: i64, h: i64| friday + day * 86_400_000 + h * 3_600_000;
+        // Los Angeles (UTC−8), cut-off 14:00, Monday to Friday.
+        // Friday 13:00 local (21:00 UTC): today.
+        assert_eq!(handling_days(at(0, 21), -480, 14 * 60, &weekdays), 0);
+        // Friday 15:00 local (23:00 UTC): Monday, three days on.
+        assert_eq!(handling_days(at(0, 23), -480, 14 * 60, &weekdays), 3);
+        // Saturday and Sunday before the cut-off: Monday.
+        assert_eq!(handling_days(at(1, 18), -480, 14 * 60, &weekdays), 2);
+        assert_eq!(handling_days(at(2, 18), -480, 14 * 60, &weekdays), 1);
+        // Monday 10:00 local (18:00 UTC): today.
+        assert_eq!(handling_days(at(3, 18), -480, 14 * 60, &weekdays), 0);
+        // Shenzhen (UTC+8), Monday to Saturday, cut-off 18:00: Saturday
+        // 19:00 local (11:00 UTC) waits for Monday.
+        let six = [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday];
+        assert_eq!(handling_days(at(1, 11), 480, 18 * 60, &six), 2);
+        assert_eq!(handling_days(at(1, 9), 480, 18 * 60, &six), 0);
+        // One day a week: the next one, up to a week away.
+        assert_eq!(handling_days(at(0, 23), -480, 14 * 60, &[Friday]), 7);
+    }
+
+    #[test]
+    fn dispatch_days_default_to_every_day_and_are_checked() {
+        let json = r#"{"currency":"USD","services":[],"rates":[]}"#;
+        let s: WarehouseShipping = serde_json::from_str(json).unwrap();
+        assert_eq!(s.dispatch_days, every_day());
+        let mut s = setup(Currency::USD);
+        s.dispatch_days = vec![];
+        let e = s.check(Country::from_alpha2("US").unwrap()).unwrap_err();
+        assert!(e.to_string().contains("dispatch_days"), "{e}");
+        s.dispatch_days = vec![Weekday::Monday, Weekday::Friday, Weekday::Monday];
+        let e = s.check(Country::from_alpha2("US").unwrap()).unwrap_err();
+        assert!(e.to_string().contains("dispatch_days[2]"), "{e}");
+        assert!(e.to_string().contains("Monday is listed twice"), "{e}");
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chuhai_domain::calendar::Date;
+use chuhai_domain::calendar::{Date, Weekday};
 use chuhai_domain::catalog::Sku;
 use chuhai_domain::fulfilment::{
     next_cutoff, plan_picks, FulfilmentError, Parcel, PickLocation, PickNeed, PickRow,
@@ -20,8 +20,8 @@ use chuhai_domain::money::{Currency, Money};
 use chuhai_domain::orders::ShippingAddress;
 use chuhai_domain::routing::setup::{site_service, RATE_CARD_TO_ORDER_CURRENCY};
 use chuhai_domain::routing::{
-    assemble, handling_days, route_excluding, DangerousGoodsClass, Destination, Exclusions,
-    FulfilmentFailure, Grams, LineToRoute, OrderToRoute, RoutingDecision, RoutingError,
+    assemble, every_day, handling_days, route_excluding, DangerousGoodsClass, Destination,
+    Exclusions, FulfilmentFailure, Grams, LineToRoute, OrderToRoute, RoutingDecision, RoutingError,
     RoutingNetwork, Site, SizeMm, StockLevels, TransitDays, WarehouseCode, WarehouseShipping,
 };
 use chuhai_store::accounts::Principal;
@@ -204,6 +204,29 @@ struct NetworkKey {
 #[derive(Default)]
 pub struct NetworkCache {
     map: std::sync::Mutex<HashMap<NetworkKey, (std::time::Instant, std::sync::Arc<SellerNetwork>)>>,
+    /// The dispatch days of each warehouse's setup, by (warehouse, setup
+    /// changed at), as the last network built read them.
+    dispatch: std::sync::Mutex<HashMap<(i64, i64), Vec<Weekday>>>,
+}
+
+impl NetworkCache {
+    /// Each warehouse's (id, setup changed at, handling days at `now`),
+    /// when the dispatch days of every setup are known.
+    fn sites(
+        &self,
+        versions: &[(i64, i64, i32, String)],
+        now: i64,
+    ) -> Option<Vec<(i64, i64, u16)>> {
+        let dispatch = self.dispatch.lock().unwrap_or_else(|e| e.into_inner());
+        versions
+            .iter()
+            .map(|(id, changed, offset, cutoff)| {
+                let days = dispatch.get(&(*id, *changed))?;
+                let cutoff = parse_cutoff(cutoff).ok()?;
+                Some((*id, *changed, handling_days(now, *offset, cutoff, days)))
+            })
+            .collect()
+    }
 }
 
 /// The seller's network (see [`build_network`]), from the cache when its
@@ -216,23 +239,15 @@ pub async fn seller_network(
     now: i64,
 ) -> Result<std::sync::Arc<SellerNetwork>, Problem> {
     let versions = state.store.shipping_setup_versions(org).await?;
-    let mut sites = Vec::with_capacity(versions.len());
-    for (id, changed, offset, cutoff) in versions {
-        let cutoff = parse_cutoff(&cutoff).map_err(|_| Problem::internal())?;
-        sites.push((id, changed, handling_days(now, offset, cutoff)));
-    }
-    let key = NetworkKey {
-        org,
-        currency,
-        date,
-        sites,
-    };
-    {
-        let map = state
-            .network_cache
-            .map
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+    let cache = &state.network_cache;
+    if let Some(sites) = cache.sites(&versions, now) {
+        let key = NetworkKey {
+            org,
+            currency,
+            date,
+            sites,
+        };
+        let map = cache.map.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((at, net)) = map.get(&key) {
             if at.elapsed() < NETWORK_TTL {
                 return Ok(net.clone());
@@ -240,6 +255,29 @@ pub async fn seller_network(
         }
     }
     let net = std::sync::Arc::new(build_network(state, org, currency, date, now).await?);
+    {
+        let mut dispatch = cache.dispatch.lock().unwrap_or_else(|e| e.into_inner());
+        if dispatch.len() >= NETWORK_CACHE_ENTRIES {
+            dispatch.clear();
+        }
+        for (id, changed, _, _) in &versions {
+            let days = net
+                .by_warehouse
+                .get(id)
+                .and_then(|code| net.sites.get(code))
+                .map_or_else(every_day, |site| site.setup.dispatch_days.clone());
+            dispatch.insert((*id, *changed), days);
+        }
+    }
+    let Some(sites) = cache.sites(&versions, now) else {
+        return Err(Problem::internal());
+    };
+    let key = NetworkKey {
+        org,
+        currency,
+        date,
+        sites,
+    };
     let mut map = state
         .network_cache
         .map
@@ -311,7 +349,12 @@ pub async fn build_network(
             code,
             country: w.draft.country,
             kind: w.draft.kind,
-            handling_days: handling_days(now, w.draft.utc_offset_minutes, cutoff),
+            handling_days: handling_days(
+                now,
+                w.draft.utc_offset_minutes,
+                cutoff,
+                &setup.dispatch_days,
+            ),
             shipping: setup,
         });
     }
@@ -898,8 +941,25 @@ pub async fn make_wave(
 ) -> Result<WaveView, Problem> {
     let w = inventory::operated(&state.store, principal.organisation.id, warehouse_id).await?;
     let cutoff_minutes = parse_cutoff(&w.draft.cutoff_time).map_err(|_| Problem::internal())?;
-    let cutoff =
-        cutoff_at.unwrap_or_else(|| next_cutoff(now, w.draft.utc_offset_minutes, cutoff_minutes));
+    let cutoff = match cutoff_at {
+        Some(at) => at,
+        None => {
+            let dispatch_days = match state.store.shipping_setup(w.id).await? {
+                Some(r) => {
+                    serde_json::from_str::<WarehouseShipping>(&r.setup)
+                        .map_err(|_| Problem::internal())?
+                        .dispatch_days
+                }
+                None => every_day(),
+            };
+            next_cutoff(
+                now,
+                w.draft.utc_offset_minutes,
+                cutoff_minutes,
+                &dispatch_days,
+            )
+        }
+    };
     let waiting = state.store.waveable_shipments(w.id, cutoff).await?;
     if waiting.is_empty() {
         return Err(Problem::field(
