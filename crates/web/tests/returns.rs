@@ -13,8 +13,8 @@ use chuhai_domain::catalog::Sku;
 use chuhai_domain::inventory::StockKey;
 use chuhai_domain::payments::sign;
 use common::{
-    cart, console_session, expect_problem, operator, post_ok, shop, warehouse_json, Tenant,
-    TestApp, CARD_WEBHOOK_SECRET,
+    cart, console_page, console_session, expect_problem, operator, post_ok, shop, warehouse_json,
+    Tenant, TestApp, CARD_WEBHOOK_SECRET,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -994,20 +994,6 @@ async fn refusals(app: TestApp) -> TestApp {
     );
     assert_ledger_clean(&app).await;
     app
-}
-
-async fn console_page(app: &TestApp, session: &str, path: &str, lang: &str) -> (u16, String) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .header(
-            "cookie",
-            format!("chuhai_session={session}; chuhai_lang={lang}"),
-        )
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
 }
 
 /// The console lists returns (the seller's, and the operator's incoming),
