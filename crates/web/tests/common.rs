@@ -609,3 +609,9 @@ XI,621410,\"Shawls, scarves; of silk\",6214,6
 ";
     load_hs(app, hs).await;
 }
+
+/// The CSRF secret a console page's forms carry.
+pub fn hidden_csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[i..i + 64].to_owned()
+}

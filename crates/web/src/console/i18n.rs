@@ -760,6 +760,16 @@ messages! {
     rma_not_found: "Return not found" / "未找到退货单",
     rma_not_found_text: "Your organisation has no return with this number." / "您的组织中没有这个退货单。",
     rma_back: "All returns" / "全部退货",
+    rma_authorise: "Authorise the return" / "批准退货",
+    rma_reject: "Reject" / "拒绝退货",
+    rma_reject_reason: "Reason for rejecting" / "拒绝原因",
+    rma_close: "Close without refund" / "关闭（不退款）",
+    rma_receive: "Goods received" / "确认收货",
+    rma_receive_help: "The whole return arrived at the warehouse; the inspection then accounts for every unit." / "整票退货已到仓；随后质检需逐件给出处理结果。",
+    rma_inspect: "Record the inspection" / "提交质检结果",
+    rma_inspect_help: "Give every returned unit one outcome: restocked and relabelled units become sellable stock at this warehouse again, disposed units do not." / "为每件退回商品指定一个处理结果：重新入库和换标后入库的商品重新成为本仓可售库存，报废的不会。",
+    rma_refund: "Refund" / "退款",
+    rma_nothing_changed: "Nothing was changed." / "未做任何更改。",
 }
 
 impl Tr {

@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chuhai_domain::accounts::UiLocale;
@@ -21,8 +21,8 @@ use serde_json::Value;
 
 use super::customs::{doc_links, DocLink, ShipmentView as ExportShipmentView};
 use super::i18n::Tr;
-use super::inventory::{shown, NotFoundPage};
-use super::{html, locale, session, session_with_csrf, to_login, Shell};
+use super::inventory::NotFoundPage;
+use super::{after_step, html, locale, session, session_with_csrf, to_login, Shell};
 use crate::problem::Problem;
 use crate::services::customs;
 use crate::services::fulfilment::{self as ful, ShipmentView};
@@ -635,22 +635,12 @@ where
     let Ok(id) = raw.parse::<i64>() else {
         return Ok(not_found(&p, lang, format!("/console/orders/{raw}")));
     };
-    match step(state.clone(), p.clone(), id).await {
-        Ok(()) => Ok(Redirect::to(&format!("/console/orders/{id}")).into_response()),
-        Err(e) if shown(&e) => {
-            let t = Tr::for_locale(lang);
-            render_order(
-                &state,
-                &p,
-                lang,
-                id,
-                StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                Some(refusal(t, &e)),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let result = step(state.clone(), p.clone(), id).await;
+    after_step(result, &format!("/console/orders/{id}"), |status, e| {
+        let error = refusal(Tr::for_locale(lang), &e);
+        render_order(&state, &p, lang, id, status, Some(error))
+    })
+    .await
 }
 
 async fn bank_transfer(
@@ -838,24 +828,13 @@ where
         return Ok(to_login());
     };
     let lang = locale(&headers, Some(&p));
-    match step(state.clone(), p.clone()).await {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/console/warehouses/{warehouse}/fulfilment")).into_response(),
-        ),
-        Err(e) if shown(&e) => {
-            let t = Tr::for_locale(lang);
-            render_fulfilment(
-                &state,
-                &p,
-                lang,
-                &warehouse,
-                StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                Some(refusal(t, &e)),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let result = step(state.clone(), p.clone()).await;
+    let done = format!("/console/warehouses/{warehouse}/fulfilment");
+    after_step(result, &done, |status, e| {
+        let error = refusal(Tr::for_locale(lang), &e);
+        render_fulfilment(&state, &p, lang, &warehouse, status, Some(error))
+    })
+    .await
 }
 
 async fn release_wave(
