@@ -5,8 +5,12 @@
 // transfer, which allocates it; the 3PL (warehouse@chuhai.test) releases a
 // wave at Los Angeles, sees the pick list, packs the parcel (a refused
 // weight first) and ships it with a tracking number; the seller then sees
-// the order shipped with the tracking number, also in Chinese. One
-// `chuhai serve` with a fresh SQLite data directory.
+// the order shipped with the tracking number, also in Chinese. The 3PL
+// then records the delivery, and a return of the lamp is worked from the
+// console: the seller authorises it, the 3PL receives it and inspects it
+// (an inspection that leaves the unit without an outcome refused first),
+// the seller refunds it. One `chuhai serve` with a fresh SQLite data
+// directory.
 //
 // Run: npm ci --prefix tests/browser && node --test tests/browser/
 
@@ -38,6 +42,9 @@ async function api(token, method, path, body, headers = {}) {
   return json;
 }
 
+/** The demo owner's API token, made by `placeOrder`. */
+let token = null;
+
 /** Places an order of one Aurora lamp to Los Angeles; returns it. */
 async function placeOrder() {
   const res = await fetch(`${suite.baseUrl}/api/v1/auth/tokens`, {
@@ -45,7 +52,7 @@ async function placeOrder() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD, name: 'browser test' }),
   });
-  const { token } = await res.json();
+  ({ token } = await res.json());
   assert.ok(token, 'the demo owner gets an API token');
   const markets = await api(token, 'GET', '/api/v1/markets');
   const us = markets.items.find((m) => m.market.code === 'us');
@@ -59,6 +66,15 @@ async function placeOrder() {
 }
 
 let order = null;
+
+/** Signs in as the 3PL and opens the fulfilment page of its Los Angeles warehouse. */
+async function openLosAngelesFulfilment(page) {
+  await signIn(page, OTHER_EMAIL);
+  await page.goto(`${suite.baseUrl}/console/warehouses`);
+  await page.click('[data-testid=warehouse-row][data-code="LAX-1"] a');
+  await page.click('[data-testid=open-fulfilment]');
+  await expectPath(page, /^\/console\/warehouses\/\d+\/fulfilment$/);
+}
 
 test('the seller finds the placed order and confirms its bank transfer', { timeout: TEST_TIMEOUT }, async (t) => {
   order = await placeOrder();
@@ -94,11 +110,7 @@ test('the 3PL releases a wave, packs and ships the parcel', { timeout: TEST_TIME
   assert.ok(order, 'the order of the first test');
   const context = await newContext();
   const page = await context.newPage();
-  await signIn(page, OTHER_EMAIL);
-  await page.goto(`${suite.baseUrl}/console/warehouses`);
-  await page.click('[data-testid=warehouse-row][data-code="LAX-1"] a');
-  await page.click('[data-testid=open-fulfilment]');
-  await expectPath(page, /^\/console\/warehouses\/\d+\/fulfilment$/);
+  await openLosAngelesFulfilment(page);
   const parcel = page.locator('[data-testid=parcel-row]');
   assert.equal(await parcel.getAttribute('data-status'), 'pending');
   await page.click('[data-testid=release-wave]');
@@ -150,4 +162,61 @@ test('the seller sees the order shipped with its tracking number, in English and
   await expectTextContains(page.locator('[data-testid=order-state]'), '已发货');
   await screenshot(t, page, 'order-shipped-zh.png');
   await context.close();
+});
+
+test('the 3PL records the delivery; a return of the lamp is worked from the console', { timeout: TEST_TIMEOUT }, async (t) => {
+  assert.ok(order, 'the order of the first test');
+  const ops = await newContext();
+  const opsPage = await ops.newPage();
+  await openLosAngelesFulfilment(opsPage);
+  await opsPage.click('[data-testid=mark-delivered]');
+  assert.equal((await api(token, 'GET', `/api/v1/orders/${order.id}`)).state, 'delivered');
+
+  const warehouses = await api(token, 'GET', '/api/v1/warehouses');
+  const lax = warehouses.items.find((w) => w.code === 'LAX-1');
+  const rma = await api(token, 'POST', `/api/v1/orders/${order.id}/returns`, {
+    reason: 'defective', warehouse_id: lax.id, lines: [{ sku: 'LUMI-AUR-WHT', quantity: 1 }],
+  });
+  const status = (page) => page.locator('[data-testid=return-status]').getAttribute('data-status');
+
+  const seller = await newContext();
+  const sellerPage = await seller.newPage();
+  await signIn(sellerPage);
+  await sellerPage.goto(`${suite.baseUrl}/console/returns/${rma.id}`);
+  assert.equal(await status(sellerPage), 'requested');
+  assert.equal(await sellerPage.locator('[data-testid=receive-form]').count(), 0, 'receiving is the 3PL\'s');
+  await sellerPage.fill('[data-testid=authorise-form] input[name=note]', 'please send it to LAX-1');
+  await sellerPage.click('[data-testid=return-authorise]');
+  await expectPath(sellerPage, `/console/returns/${rma.id}`);
+  assert.equal(await status(sellerPage), 'authorised');
+  await expectTextContains(sellerPage.locator('[data-testid=return-timeline]'), 'please send it to LAX-1');
+
+  await opsPage.goto(`${suite.baseUrl}/console/returns/${rma.id}`);
+  assert.equal(await opsPage.locator('[data-testid=authorise-form]').count(), 0, 'deciding is the seller\'s');
+  await opsPage.click('[data-testid=return-receive]');
+  assert.equal(await status(opsPage), 'received');
+  const before = (await api(token, 'GET', '/api/v1/stock?sku=LUMI-AUR-WHT')).totals.on_hand;
+  // Every unit needs an outcome: none given is refused and changes nothing.
+  await opsPage.fill('[name="restock.LUMI-AUR-WHT"]', '0');
+  await opsPage.click('[data-testid=return-inspect]');
+  await expectTextContains(opsPage.locator('[data-testid=return-error]'), 'give the disposition of every returned unit');
+  assert.equal(await status(opsPage), 'received');
+  assert.equal((await api(token, 'GET', '/api/v1/stock?sku=LUMI-AUR-WHT')).totals.on_hand, before);
+  await opsPage.fill('[name="restock.LUMI-AUR-WHT"]', '1');
+  await opsPage.click('[data-testid=return-inspect]');
+  assert.equal(await status(opsPage), 'inspected');
+  assert.equal((await api(token, 'GET', '/api/v1/stock?sku=LUMI-AUR-WHT')).totals.on_hand, before + 1);
+  await screenshot(t, opsPage, 'return-inspected.png');
+
+  await sellerPage.goto(`${suite.baseUrl}/console/returns/${rma.id}`);
+  await sellerPage.click('[data-testid=return-refund]');
+  assert.equal(await status(sellerPage), 'refunded');
+  assert.equal(await sellerPage.locator('[data-testid=return-actions]').count(), 0, 'nothing is left to do');
+  const [payment] = await api(token, 'GET', `/api/v1/orders/${order.id}/payments`);
+  assert.deepEqual(payment.refunded, rma.refund.total);
+  await sellerPage.click('.lang-switch button[value=zh-CN]');
+  await expectTextContains(sellerPage.locator('[data-testid=return-status]'), '已退款');
+  await screenshot(t, sellerPage, 'return-refunded-zh.png');
+  await seller.close();
+  await ops.close();
 });

@@ -258,6 +258,24 @@ impl Store {
         row.as_ref().map(shipment_from_row).transpose()
     }
 
+    /// The seller's export shipment recorded under an order number (one
+    /// at most: a seller uses each number once); another seller's is `None`.
+    pub async fn export_shipment_by_order_no(
+        &self,
+        organisation_id: i64,
+        order_no: &str,
+    ) -> Result<Option<ExportShipmentRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {SHIPMENT_COLUMNS} FROM export_shipments
+             WHERE organisation_id = $1 AND order_no = $2"
+        ))
+        .bind(organisation_id)
+        .bind(order_no)
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(shipment_from_row).transpose()
+    }
+
     /// The seller's export shipments, by ascending id with a cursor.
     pub async fn export_shipments(
         &self,

@@ -181,10 +181,32 @@ async fn export_shipments_are_per_seller_and_unique_by_order_number(store: Store
     );
     // Another seller neither sees it nor is blocked by its number.
     assert_eq!(store.export_shipment(other, s.id).await.unwrap(), None);
-    store
+    let others = store
         .insert_export_shipment(&shipment(other, "SO-1", "9710", 20_400), T)
         .await
         .unwrap();
+    // Found by order number within its seller only.
+    assert_eq!(
+        store
+            .export_shipment_by_order_no(lumi, "SO-1")
+            .await
+            .unwrap(),
+        Some(s.clone())
+    );
+    assert_eq!(
+        store
+            .export_shipment_by_order_no(other, "SO-1")
+            .await
+            .unwrap(),
+        Some(others)
+    );
+    assert_eq!(
+        store
+            .export_shipment_by_order_no(lumi, "SO-9")
+            .await
+            .unwrap(),
+        None
+    );
     let dup = store
         .insert_export_shipment(&shipment(lumi, "SO-1", "9710", 20_401), T)
         .await;

@@ -574,3 +574,44 @@ pub async fn console_session(app: &TestApp, email: &str) -> String {
     assert_eq!(res.status(), 303);
     cookie_of(&res, "chuhai_session")
 }
+
+/// A console page with the session `session` in language `lang`
+/// (`en`, `zh-CN`): its status and HTML.
+pub async fn console_page(app: &TestApp, session: &str, path: &str, lang: &str) -> (u16, String) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .header(
+            "cookie",
+            format!("chuhai_session={session}; chuhai_lang={lang}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// A valid `POST /api/v1/export-shipments` body: a B2C parcel of a lamp
+/// and two scarves to Germany (9610), order number `SO-2026-10-0042`.
+pub fn b2c_de() -> Value {
+    serde_json::from_str(include_str!("fixtures/shipment-b2c-de.json")).unwrap()
+}
+
+/// Loads the HS codes [`b2c_de`]'s commodity codes need.
+pub async fn load_export_hs(app: &TestApp) {
+    let hs = "section,hscode,description,parent,level
+XX,94,Furniture,TOTAL,2
+XX,9405,Luminaires,94,4
+XX,940521,\"Luminaires; electric table, desk, bedside or floor-standing, for LED\",9405,6
+XI,62,Apparel not knitted,TOTAL,2
+XI,6214,\"Shawls, scarves\",62,4
+XI,621410,\"Shawls, scarves; of silk\",6214,6
+";
+    load_hs(app, hs).await;
+}
+
+/// The CSRF secret a console page's forms carry.
+pub fn hidden_csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[i..i + 64].to_owned()
+}

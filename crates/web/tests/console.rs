@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, PASSWORD};
+use common::{hidden_csrf, TestApp, PASSWORD};
 use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::Response;
 
@@ -13,11 +13,6 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with(&format!("{name}=")))
         .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_owned())
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[i..i + 64].to_owned()
 }
 
 async fn login_form(app: &TestApp) -> (String, String) {

@@ -4,36 +4,17 @@
 
 mod common;
 
-use common::{expect_problem, TestApp};
+use common::{b2c_de, expect_problem, load_export_hs, TestApp};
 use serde_json::{json, Value};
 
 /// A change made to a valid request body.
 type Edit = Box<dyn Fn(&mut Value)>;
 
-const B2C_DE: &str = include_str!("fixtures/shipment-b2c-de.json");
-
-fn b2c_de() -> Value {
-    serde_json::from_str(B2C_DE).unwrap()
-}
-
-/// Loads the HS codes the fixture's commodity codes need.
-async fn seed_hs(app: &TestApp) {
-    let hs = "section,hscode,description,parent,level
-XX,94,Furniture,TOTAL,2
-XX,9405,Luminaires,94,4
-XX,940521,\"Luminaires; electric table, desk, bedside or floor-standing, for LED\",9405,6
-XI,62,Apparel not knitted,TOTAL,2
-XI,6214,\"Shawls, scarves\",62,4
-XI,621410,\"Shawls, scarves; of silk\",6214,6
-";
-    common::load_hs(app, hs).await;
-}
-
 #[tokio::test]
 async fn a_b2c_parcel_is_9610_with_its_four_messages() {
     let app = TestApp::spawn().await;
     let t = app.tenant("lumi").await;
-    seed_hs(&app).await;
+    load_export_hs(&app).await;
     let res = app
         .post_json("/api/v1/export-shipments", Some(&t.token), &b2c_de())
         .await;
@@ -159,7 +140,7 @@ async fn b2b_and_warehouse_shipments_are_9710_and_9810() {
 async fn bad_shipments_name_the_field_and_store_nothing() {
     let app = TestApp::spawn().await;
     let t = app.tenant("lumi").await;
-    seed_hs(&app).await;
+    load_export_hs(&app).await;
     let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "gcode of 8 digits",

@@ -1,13 +1,17 @@
 //! Carts, checkout and orders over HTTP: pricing with the landed cost,
 //! the refusals that name their field and change nothing, idempotent
 //! checkout, the order state machine with its timeline, and the flash sale
-//! (2,000 concurrent checkouts for 100 units) on SQLite and PostgreSQL.
+//! (2,000 concurrent checkouts for 100 units) on SQLite and PostgreSQL,
+//! and the export shipment an order page links.
 
 mod common;
 
 use std::sync::Arc;
 
-use common::{address, cart, expect_problem, post_ok, shop, TestApp};
+use common::{
+    address, b2c_de, cart, console_page, console_session, expect_problem, load_export_hs, post_ok,
+    shop, TestApp,
+};
 use serde_json::{json, Value};
 
 async fn checkout(app: &TestApp, token: &str, cart: i64, key: &str) -> reqwest::Response {
@@ -19,6 +23,23 @@ async fn checkout(app: &TestApp, token: &str, cart: i64, key: &str) -> reqwest::
         .send()
         .await
         .unwrap()
+}
+
+/// Checks out a new cart of `quantity` AUR-1 in `market`: the order placed.
+async fn placed_order(app: &TestApp, token: &str, market: i64, quantity: i64) -> Value {
+    let c = post_ok(app, "/api/v1/carts", token, &cart(market, quantity), 201).await;
+    checkout(app, token, c["id"].as_i64().unwrap(), "k")
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `GET /api/v1/orders/{id}`.
+async fn get_order(app: &TestApp, token: &str, id: i64) -> Value {
+    let res = app.get(&format!("/api/v1/orders/{id}"), token).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
 }
 
 async fn available(app: &TestApp, token: &str) -> i64 {
@@ -132,12 +153,7 @@ async fn a_cart_is_priced_with_landed_cost_and_checks_out_once() {
 async fn orders_move_through_the_state_machine_with_a_timeline() {
     let app = TestApp::spawn().await;
     let (t, _, market) = shop(&app, "lumi", 10).await;
-    let c = post_ok(&app, "/api/v1/carts", &t.token, &cart(market, 3), 201).await;
-    let o: Value = checkout(&app, &t.token, c["id"].as_i64().unwrap(), "k")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let o = placed_order(&app, &t.token, market, 3).await;
     let id = o["id"].as_i64().unwrap();
     let paid = post_ok(
         &app,
@@ -183,12 +199,7 @@ async fn orders_move_through_the_state_machine_with_a_timeline() {
         )
         .await;
     expect_problem(res, 409, "illegal_transition").await;
-    let full: Value = app
-        .get(&format!("/api/v1/orders/{id}"), &t.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let full: Value = get_order(&app, &t.token, id).await;
     let events: Vec<&str> = full["timeline"]
         .as_array()
         .unwrap()
@@ -410,12 +421,7 @@ async fn flash_sale_never_oversells_on_postgres() {
 async fn an_unpaid_order_is_cancelled_when_its_checkout_hold_lapses() {
     let app = TestApp::spawn().await;
     let (t, _, market) = shop(&app, "lumi", 10).await;
-    let c = post_ok(&app, "/api/v1/carts", &t.token, &cart(market, 3), 201).await;
-    let o: Value = checkout(&app, &t.token, c["id"].as_i64().unwrap(), "k")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let o = placed_order(&app, &t.token, market, 3).await;
     let id = o["id"].as_i64().unwrap();
     assert_eq!(available(&app, &t.token).await, 7);
     let now = chuhai_web::time::now_millis();
@@ -426,12 +432,7 @@ async fn an_unpaid_order_is_cancelled_when_its_checkout_hold_lapses() {
     let later = now + 31 * 60 * 1000;
     assert_eq!(app.store.cancel_lapsed_orders(later, 100).await.unwrap(), 1);
     assert_eq!(app.store.cancel_lapsed_orders(later, 100).await.unwrap(), 0);
-    let full: Value = app
-        .get(&format!("/api/v1/orders/{id}"), &t.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let full: Value = get_order(&app, &t.token, id).await;
     assert_eq!(full["state"], "cancelled");
     assert_eq!(full["timeline"][1]["event"], "cancel");
     assert_eq!(
@@ -447,4 +448,123 @@ async fn an_unpaid_order_is_cancelled_when_its_checkout_hold_lapses() {
         .unwrap();
     assert_eq!(shipments[0]["status"], "cancelled");
     assert!(app.store.verify_inventory().await.unwrap().is_clean());
+}
+
+/// The order page links the CEB messages and trade documents of the
+/// export shipment recorded under the order's number — the seller's own,
+/// never another seller's with the same number — and says when there is
+/// none, asking for a 9610 declaration when a parcel ships direct from
+/// China. `GET /api/v1/orders/{id}` lists the same shipment.
+async fn the_order_links_its_customs_documents(app: TestApp) -> TestApp {
+    let (t, _, market) = shop(&app, "lumi", 10).await;
+    load_export_hs(&app).await;
+    let o = placed_order(&app, &t.token, market, 1).await;
+    let id = o["id"].as_i64().unwrap();
+    let number = o["number"].as_str().unwrap().to_owned();
+    let path = format!("/console/orders/{id}");
+    let session = console_session(&app, &t.email).await;
+
+    // None recorded yet; the parcel leaves Shenzhen by air parcel (9610).
+    let (status, html) = console_page(&app, &session, &path, "en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Customs and trade documents"), "{html}");
+    assert!(
+        html.contains("No export shipment is recorded for this order."),
+        "{html}"
+    );
+    assert!(
+        html.contains("it needs a 9610 export declaration.")
+            && html.contains("<a href=\"/console/customs\">"),
+        "{html}"
+    );
+    assert!(!html.contains("/console/customs/shipments/"), "{html}");
+    let (_, html) = console_page(&app, &session, &path, "zh-CN").await;
+    assert!(
+        html.contains("报关与贸易单证") && html.contains("此订单尚未录入出口货物。"),
+        "{html}"
+    );
+    let view: Value = get_order(&app, &t.token, id).await;
+    assert_eq!(view["export_shipments"], json!([]));
+
+    // Another seller's shipment under the same number is not this order's.
+    let mut body = b2c_de();
+    body["shipment"]["order"]["order_no"] = json!(number);
+    let other = app.tenant("other").await;
+    let theirs = post_ok(&app, "/api/v1/export-shipments", &other.token, &body, 201).await;
+    let theirs = theirs["id"].as_i64().unwrap();
+    let (_, html) = console_page(&app, &session, &path, "en").await;
+    assert!(
+        html.contains("No export shipment is recorded for this order."),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("/console/customs/shipments/{theirs}/")));
+
+    let ours = post_ok(&app, "/api/v1/export-shipments", &t.token, &body, 201).await;
+    assert_eq!(ours["mode"], "9610");
+    let ours = ours["id"].as_i64().unwrap();
+    assert_ne!(ours, theirs);
+    let (_, html) = console_page(&app, &session, &path, "en").await;
+    for m in ["CEB303", "CEB403", "CEB505", "CEB603"] {
+        let link = format!("href=\"/console/customs/shipments/{ours}/messages/{m}\"");
+        assert!(html.contains(&link), "{link}: {html}");
+    }
+    for d in ["commercial-invoice", "packing-list", "proforma-invoice"] {
+        let link = format!("href=\"/console/customs/shipments/{ours}/documents/{d}\"");
+        assert!(html.contains(&link), "{link}: {html}");
+    }
+    assert!(html.contains("data-mode=\"9610\""), "{html}");
+    assert!(!html.contains("No export shipment is recorded"), "{html}");
+    assert!(
+        !html.contains("it needs a 9610 export declaration"),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("/console/customs/shipments/{theirs}/")));
+    // The links answer.
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/console/customs/shipments/{ours}/documents/packing-list"
+        )))
+        .header("cookie", format!("chuhai_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+
+    let view: Value = get_order(&app, &t.token, id).await;
+    let x = &view["export_shipments"];
+    assert_eq!(x.as_array().unwrap().len(), 1, "{view}");
+    assert_eq!(x[0]["id"], ours);
+    assert_eq!(x[0]["mode"], "9610");
+    assert_eq!(
+        x[0]["messages"][0],
+        format!("/api/v1/export-shipments/{ours}/messages/ceb303")
+    );
+    assert_eq!(
+        x[0]["documents"][2],
+        format!("/api/v1/export-shipments/{ours}/documents/proforma-invoice")
+    );
+    let res = app
+        .get(x[0]["messages"][3].as_str().unwrap(), &t.token)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains(&number));
+    app
+}
+
+#[tokio::test]
+async fn the_order_links_its_customs_documents_on_sqlite() {
+    the_order_links_its_customs_documents(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn the_order_links_its_customs_documents_on_postgres() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    the_order_links_its_customs_documents(app)
+        .await
+        .drop_postgres_schema()
+        .await;
 }

@@ -4,8 +4,9 @@
 //! disposed ones not) and refunded under the seller's returns policy
 //! through the order's card or bank-transfer payment; webhooks go out for
 //! each step. Bad requests answer 4xx naming the field and change nothing;
-//! another seller's orders and returns are not found. After each scenario
-//! the inventory caches agree with the ledger.
+//! another seller's orders and returns are not found. The console's forms
+//! take a return through the same steps. After each scenario the inventory
+//! caches agree with the ledger.
 
 mod common;
 
@@ -13,8 +14,8 @@ use chuhai_domain::catalog::Sku;
 use chuhai_domain::inventory::StockKey;
 use chuhai_domain::payments::sign;
 use common::{
-    cart, console_session, expect_problem, operator, post_ok, shop, warehouse_json, Tenant,
-    TestApp, CARD_WEBHOOK_SECRET,
+    cart, console_page, console_session, expect_problem, hidden_csrf, operator, post_ok, shop,
+    warehouse_json, Tenant, TestApp, CARD_WEBHOOK_SECRET,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -996,20 +997,6 @@ async fn refusals(app: TestApp) -> TestApp {
     app
 }
 
-async fn console_page(app: &TestApp, session: &str, path: &str, lang: &str) -> (u16, String) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .header(
-            "cookie",
-            format!("chuhai_session={session}; chuhai_lang={lang}"),
-        )
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
 /// The console lists returns (the seller's, and the operator's incoming),
 /// filters them by status and shows one with its refund and timeline, in
 /// English and Chinese; another seller's return is not found.
@@ -1094,6 +1081,286 @@ async fn the_console_lists_and_shows_returns() {
     assert!(!html.contains("box crushed"));
     let (_, html) = console_page(&app, &other, "/console/returns", "en").await;
     assert!(!html.contains(&number), "{html}");
+}
+
+/// Posts the form of `step` on return `rid`'s console page as the user of
+/// `session`: the status and where it leads (a redirect's target), or the
+/// page shown.
+async fn return_form(
+    app: &TestApp,
+    session: &str,
+    rid: i64,
+    step: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (_, page) = console_page(app, session, &format!("/console/returns/{rid}"), "en").await;
+    let csrf = hidden_csrf(&page);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let res = app
+        .client
+        .post(app.url(&format!("/console/returns/{rid}/{step}")))
+        .header(
+            "cookie",
+            format!("chuhai_session={session}; chuhai_lang=en"),
+        )
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    match res.headers().get("location") {
+        Some(to) => (status, to.to_str().unwrap().to_owned()),
+        None => (status, res.text().await.unwrap()),
+    }
+}
+
+async fn return_status(app: &TestApp, token: &str, rid: i64) -> String {
+    get(app, &format!("/api/v1/returns/{rid}"), token).await["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The forms a return's page shows to the user of `session`.
+async fn forms_shown(app: &TestApp, session: &str, rid: i64) -> Vec<&'static str> {
+    let (status, html) = console_page(app, session, &format!("/console/returns/{rid}"), "en").await;
+    assert_eq!(status, 200);
+    [
+        "authorise",
+        "reject",
+        "receive",
+        "inspect",
+        "refund",
+        "close",
+    ]
+    .into_iter()
+    .filter(|f| html.contains(&format!("data-testid=\"{f}-form\"")))
+    .collect()
+}
+
+/// A return worked from the console: the seller authorises, the
+/// warehouse's operator receives the goods and restocks them, the seller
+/// refunds; each sees only the steps that are theirs and that the status
+/// allows. Refused steps are shown on the page and change nothing; a
+/// rejection needs its reason; a return whose goods never came is closed.
+async fn the_console_works_a_return(app: TestApp) -> TestApp {
+    let s = setup(&app).await;
+    let t = s.seller.token.clone();
+    let order = delivered_order(&app, &s, 3, Pay::BankTransfer, now_ms()).await;
+    let id = order["id"].as_i64().unwrap();
+    let r = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/returns"),
+        &t,
+        &json!({"reason": "defective", "warehouse_id": s.lax,
+                "lines": [{"sku": "AUR-1", "quantity": 2}]}),
+        201,
+    )
+    .await;
+    let rid = r["id"].as_i64().unwrap();
+    let refund_total = minor(&r["refund"]["total"]);
+    assert!(refund_total > 0);
+    let path = format!("/console/returns/{rid}");
+    let seller = console_session(&app, &s.seller.email).await;
+    let ops = console_session(&app, &s.ops.email).await;
+
+    assert_eq!(
+        forms_shown(&app, &seller, rid).await,
+        ["authorise", "reject"]
+    );
+    assert!(forms_shown(&app, &ops, rid).await.is_empty());
+    let (_, html) = console_page(&app, &seller, &path, "zh-CN").await;
+    assert!(
+        html.contains("批准退货") && html.contains("拒绝原因"),
+        "{html}"
+    );
+
+    // Out of turn: the operator inspects before the goods came, the
+    // seller receives at a warehouse it does not run; a form without the
+    // session's secret is not taken. None of it changes anything.
+    let (status, html) = return_form(&app, &ops, rid, "inspect", &[("restock.AUR-1", "2")]).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(
+        html.contains("a return that is requested cannot be inspected")
+            && html.contains("Nothing was changed.")
+            && html.contains("data-testid=\"return-error\""),
+        "{html}"
+    );
+    let (status, html) = return_form(&app, &seller, rid, "receive", &[]).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(
+        html.contains("only the operator of warehouse LAX-1 may do this"),
+        "{html}"
+    );
+    let res = app
+        .client
+        .post(app.url(&format!("{path}/authorise")))
+        .header("cookie", format!("chuhai_session={seller}"))
+        .form(&[("csrf", "f".repeat(64))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/console/login");
+    assert_eq!(return_status(&app, &t, rid).await, "requested");
+    assert_eq!(on_hand(&app, &s, s.lax).await, 0);
+
+    let (status, to) = return_form(
+        &app,
+        &seller,
+        rid,
+        "authorise",
+        &[("note", "send it to LAX-1")],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, path.as_str()));
+    assert_eq!(return_status(&app, &t, rid).await, "authorised");
+    assert_eq!(forms_shown(&app, &seller, rid).await, ["close"]);
+    assert_eq!(forms_shown(&app, &ops, rid).await, ["receive"]);
+    let (_, html) = console_page(&app, &seller, &path, "en").await;
+    assert!(html.contains("send it to LAX-1"), "{html}");
+
+    let (status, _) = return_form(&app, &ops, rid, "receive", &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(return_status(&app, &t, rid).await, "received");
+    assert_eq!(
+        get(&app, &format!("/api/v1/orders/{id}"), &t).await["state"],
+        "returned"
+    );
+    // The policy refunds after inspection: no refund yet.
+    assert!(forms_shown(&app, &seller, rid).await.is_empty());
+    assert_eq!(forms_shown(&app, &ops, rid).await, ["inspect"]);
+
+    // Every unit needs one outcome, as a whole number.
+    let (status, html) = return_form(&app, &ops, rid, "inspect", &[("restock.AUR-1", "1")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("1 of the 2 returned units of AUR-1 have a disposition"),
+        "{html}"
+    );
+    let (status, html) = return_form(&app, &ops, rid, "inspect", &[("restock.AUR-1", "two")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("restock.AUR-1: must be a whole number of units, 0 or more"),
+        "{html}"
+    );
+    assert_eq!(return_status(&app, &t, rid).await, "received");
+    assert_eq!(on_hand(&app, &s, s.lax).await, 0);
+
+    let (status, _) = return_form(
+        &app,
+        &ops,
+        rid,
+        "inspect",
+        &[
+            ("restock.AUR-1", "2"),
+            ("relabel.AUR-1", ""),
+            ("dispose.AUR-1", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let inspected = get(&app, &format!("/api/v1/returns/{rid}"), &t).await;
+    assert_eq!(inspected["status"], "inspected");
+    assert_eq!(
+        inspected["dispositions"],
+        json!([{"sku": "AUR-1", "disposition": "restock", "quantity": 2}])
+    );
+    assert_eq!(on_hand(&app, &s, s.lax).await, 2);
+    let ledger = get(
+        &app,
+        &format!(
+            "/api/v1/warehouses/{}/ledger?seller_id={}",
+            s.lax, s.seller.org_id
+        ),
+        &s.ops.token,
+    )
+    .await;
+    assert_eq!(ledger["items"][0]["entry_type"], "return");
+    assert_eq!(ledger["items"][0]["quantity"], 2);
+    assert_eq!(forms_shown(&app, &seller, rid).await, ["refund", "close"]);
+
+    let (status, _) = return_form(&app, &seller, rid, "refund", &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(return_status(&app, &t, rid).await, "refunded");
+    let payments = get(&app, &format!("/api/v1/orders/{id}/payments"), &t).await;
+    assert_eq!(minor(&payments[0]["refunded"]), refund_total);
+    // Two of three units came back: the order is not refunded in full.
+    assert_eq!(
+        get(&app, &format!("/api/v1/orders/{id}"), &t).await["state"],
+        "returned"
+    );
+    assert!(forms_shown(&app, &seller, rid).await.is_empty());
+    assert!(forms_shown(&app, &ops, rid).await.is_empty());
+    // Refunding twice is refused and refunds nothing more.
+    let (status, _) = return_form(&app, &seller, rid, "refund", &[]).await;
+    assert_eq!(status, 409);
+    let payments = get(&app, &format!("/api/v1/orders/{id}/payments"), &t).await;
+    assert_eq!(minor(&payments[0]["refunded"]), refund_total);
+
+    // The last unit: a rejection needs its reason.
+    let last = json!({"reason": "no_longer_needed", "warehouse_id": s.lax,
+                      "lines": [{"sku": "AUR-1", "quantity": 1}]});
+    let r2 = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/returns"),
+        &t,
+        &last,
+        201,
+    )
+    .await;
+    let r2 = r2["id"].as_i64().unwrap();
+    let (status, html) = return_form(&app, &seller, r2, "reject", &[("note", "  ")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("note: give the reason the return is rejected"),
+        "{html}"
+    );
+    assert_eq!(return_status(&app, &t, r2).await, "requested");
+    let (status, _) =
+        return_form(&app, &seller, r2, "reject", &[("note", "past the 30 days")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(return_status(&app, &t, r2).await, "rejected");
+    let (_, html) = console_page(&app, &seller, &format!("/console/returns/{r2}"), "en").await;
+    assert!(html.contains("past the 30 days"), "{html}");
+    // Rejected units may be asked for again; authorised goods that never
+    // came are closed without a refund.
+    let r3 = post_ok(
+        &app,
+        &format!("/api/v1/orders/{id}/returns"),
+        &t,
+        &last,
+        201,
+    )
+    .await;
+    let r3 = r3["id"].as_i64().unwrap();
+    let (status, _) = return_form(&app, &seller, r3, "authorise", &[]).await;
+    assert_eq!(status, 303);
+    let (status, _) = return_form(&app, &seller, r3, "close", &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(return_status(&app, &t, r3).await, "closed");
+    let payments = get(&app, &format!("/api/v1/orders/{id}/payments"), &t).await;
+    assert_eq!(minor(&payments[0]["refunded"]), refund_total);
+    assert_eq!(on_hand(&app, &s, s.lax).await, 2);
+    assert_ledger_clean(&app).await;
+    app
+}
+
+#[tokio::test]
+async fn the_console_works_a_return_on_sqlite() {
+    the_console_works_a_return(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn the_console_works_a_return_on_postgres() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    the_console_works_a_return(app)
+        .await
+        .drop_postgres_schema()
+        .await;
 }
 
 #[tokio::test]

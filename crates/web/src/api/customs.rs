@@ -64,13 +64,57 @@ impl From<&ShipmentRecord> for ExportShipmentView {
                 .into_iter()
                 .map(|k| k.name().to_owned())
                 .collect(),
-            documents: customs::DOCUMENT_NAMES
-                .iter()
-                .map(|d| format!("/api/v1/export-shipments/{}/documents/{d}", r.row.id))
-                .collect(),
+            documents: document_paths(r.row.id),
             inbound_shipment_id: r.row.inbound_shipment_id,
             request: r.request.clone(),
             created_at: rfc3339(r.row.created_at),
+        }
+    }
+}
+
+/// Paths of an export shipment's trade documents (PDF).
+fn document_paths(id: i64) -> Vec<String> {
+    customs::DOCUMENT_NAMES
+        .iter()
+        .map(|d| format!("/api/v1/export-shipments/{id}/documents/{d}"))
+        .collect()
+}
+
+/// The export shipment recorded for an order (its order number is the
+/// order's), with where its CEB messages and trade documents are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderExportShipmentView {
+    pub id: i64,
+    /// `9610`, `9710` or `9810`.
+    pub mode: String,
+    /// Why this mode, in English and Chinese.
+    pub reason: String,
+    pub reason_zh: String,
+    /// Paths of its CEB messages (XML), e.g.
+    /// `/api/v1/export-shipments/7/messages/ceb303`.
+    pub messages: Vec<String>,
+    /// Paths of its trade documents (PDF).
+    pub documents: Vec<String>,
+}
+
+impl From<&ShipmentRecord> for OrderExportShipmentView {
+    fn from(r: &ShipmentRecord) -> Self {
+        let id = r.row.id;
+        Self {
+            id,
+            mode: r.classification.mode.code().to_owned(),
+            reason: r.classification.reason.clone(),
+            reason_zh: r.classification.reason_zh.clone(),
+            messages: customs::message_kinds(&r.request.shipment)
+                .into_iter()
+                .map(|k| {
+                    format!(
+                        "/api/v1/export-shipments/{id}/messages/{}",
+                        k.name().to_ascii_lowercase()
+                    )
+                })
+                .collect(),
+            documents: document_paths(id),
         }
     }
 }

@@ -9,10 +9,12 @@ use chuhai_store::orders::OrderRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::customs::OrderExportShipmentView;
 use super::views::ListOf;
 use crate::auth::ApiPrincipal;
 use crate::extract::{ApiJson, ApiPath, Pagination};
 use crate::problem::Problem;
+use crate::services::customs;
 use crate::services::fulfilment::ShipmentView;
 use crate::services::orders::{self, CartBody, CartLineBody, OrderBody, PricedCart};
 use crate::state::AppState;
@@ -54,6 +56,11 @@ pub struct OrderView {
     /// Oldest first; only on `GET /api/v1/orders/{id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<OrderEventView>>,
+    /// The export shipment recorded under the order's number (none or
+    /// one), with its CEB messages and trade documents; only on
+    /// `GET /api/v1/orders/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export_shipments: Option<Vec<OrderExportShipmentView>>,
 }
 
 fn money_json(minor: i64, code: &str) -> Result<serde_json::Value, Problem> {
@@ -76,6 +83,7 @@ fn order_view(o: &OrderRecord) -> Result<OrderView, Problem> {
         created_at: rfc3339(o.created_at),
         updated_at: rfc3339(o.updated_at),
         timeline: None,
+        export_shipments: None,
     })
 }
 
@@ -202,7 +210,8 @@ pub async fn list_orders(
     }))
 }
 
-/// Show an order with its timeline of events.
+/// Show an order with its timeline of events and the export shipment
+/// recorded under its number (CEB messages and trade documents).
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
     params(("id" = i64, Path)),
     responses((status = 200, body = OrderView),
@@ -232,6 +241,13 @@ pub async fn get_order(
                 at: rfc3339(e.at),
                 detail: e.detail.and_then(|d| serde_json::from_str(&d).ok()),
             })
+            .collect(),
+    );
+    view.export_shipments = Some(
+        customs::of_order(&state.store, principal.0.organisation.id, &view.number)
+            .await?
+            .iter()
+            .map(OrderExportShipmentView::from)
             .collect(),
     );
     Ok(Json(view))

@@ -38,21 +38,67 @@ pub(super) fn router() -> Router<AppState> {
         )
 }
 
-struct DocLink {
-    path: &'static str,
-    label: &'static str,
+/// A trade document's URL name and its label.
+pub(super) struct DocLink {
+    pub(super) path: &'static str,
+    pub(super) label: &'static str,
 }
 
-struct ShipmentView {
-    id: i64,
-    order_no: String,
-    mode: String,
-    reason: String,
-    destination: String,
-    export_date: String,
-    messages: Vec<String>,
+/// The trade documents every export shipment has, in the console's order.
+pub(super) fn doc_links(t: &Tr) -> Vec<DocLink> {
+    customs::DOCUMENT_NAMES
+        .iter()
+        .map(|&path| DocLink {
+            path,
+            label: match path {
+                "commercial-invoice" => t.doc_commercial_invoice,
+                "packing-list" => t.doc_packing_list,
+                _ => t.doc_proforma_invoice,
+            },
+        })
+        .collect()
+}
+
+/// An export shipment as the console lists it.
+pub(super) struct ShipmentView {
+    pub(super) id: i64,
+    pub(super) order_no: String,
+    pub(super) mode: String,
+    pub(super) reason: String,
+    pub(super) destination: String,
+    pub(super) export_date: String,
+    /// The names of its CEB messages, e.g. `CEB303`.
+    pub(super) messages: Vec<String>,
     /// The inbound shipment (ASN) a 9810 export feeds.
-    asn: Option<i64>,
+    pub(super) asn: Option<i64>,
+}
+
+impl ShipmentView {
+    pub(super) fn of(r: &customs::ShipmentRecord, lang: UiLocale) -> Self {
+        let t = Tr::for_locale(lang);
+        ShipmentView {
+            id: r.row.id,
+            order_no: r.row.order_no.clone(),
+            mode: r.classification.mode.code().to_owned(),
+            reason: match lang {
+                UiLocale::ZhCn => r.classification.reason_zh.clone(),
+                UiLocale::En => r.classification.reason.clone(),
+            },
+            destination: r
+                .request
+                .shipment
+                .declaration
+                .destination_country
+                .name(t.lang)
+                .to_owned(),
+            export_date: r.request.shipment.declaration.export_date.to_string(),
+            messages: customs::message_kinds(&r.request.shipment)
+                .into_iter()
+                .map(|k| k.name().to_owned())
+                .collect(),
+            asn: r.row.inbound_shipment_id,
+        }
+    }
 }
 
 struct SummaryRow {
@@ -103,29 +149,7 @@ async fn customs_page(
     let page = state.store.export_shipments(org, 0, LIMIT).await?;
     let mut shipments = Vec::with_capacity(page.items.len());
     for row in page.items {
-        let r = customs::record(row)?;
-        shipments.push(ShipmentView {
-            id: r.row.id,
-            order_no: r.row.order_no.clone(),
-            mode: r.classification.mode.code().to_owned(),
-            reason: match lang {
-                UiLocale::ZhCn => r.classification.reason_zh.clone(),
-                UiLocale::En => r.classification.reason.clone(),
-            },
-            destination: r
-                .request
-                .shipment
-                .declaration
-                .destination_country
-                .name(t.lang)
-                .to_owned(),
-            export_date: r.request.shipment.declaration.export_date.to_string(),
-            messages: customs::message_kinds(&r.request.shipment)
-                .into_iter()
-                .map(|k| k.name().to_owned())
-                .collect(),
-            asn: r.row.inbound_shipment_id,
-        });
+        shipments.push(ShipmentView::of(&customs::record(row)?, lang));
     }
     let month = q
         .month
@@ -164,20 +188,7 @@ async fn customs_page(
             ),
         ),
     };
-    let docs = vec![
-        DocLink {
-            path: "commercial-invoice",
-            label: t.doc_commercial_invoice,
-        },
-        DocLink {
-            path: "packing-list",
-            label: t.doc_packing_list,
-        },
-        DocLink {
-            path: "proforma-invoice",
-            label: t.doc_proforma_invoice,
-        },
-    ];
+    let docs = doc_links(t);
     let here = format!("/console/customs?month={month}");
     Ok(html(
         StatusCode::OK,

@@ -455,6 +455,10 @@ messages! {
     doc_commercial_invoice: "Commercial invoice" / "商业发票",
     doc_packing_list: "Packing list" / "装箱单",
     doc_proforma_invoice: "Proforma invoice" / "形式发票",
+    order_customs_title: "Customs and trade documents" / "报关与贸易单证",
+    order_customs_none: "No export shipment is recorded for this order." / "此订单尚未录入出口货物。",
+    order_customs_9610_needed: "A parcel of this order ships direct from China (customs mode 9610): it needs a 9610 export declaration." / "此订单有包裹从中国直邮（监管方式 9610），需要办理 9610 出口申报。",
+    order_customs_go: "Go to customs and documents" / "前往报关与单证",
     summary_title: "Monthly summary declaration (9610)" / "9610 汇总申报",
     summary_help: "Last month's 9610 export lists, merged by consignor, transport mode, destination, exit port and 10-digit commodity code; declared by the 15th." / "上月 9610 清单按电商企业、运输方式、目的国、出境口岸和 10 位商品编码归并，于每月 15 日前申报。",
     summary_month: "Month" / "月份",
@@ -756,6 +760,16 @@ messages! {
     rma_not_found: "Return not found" / "未找到退货单",
     rma_not_found_text: "Your organisation has no return with this number." / "您的组织中没有这个退货单。",
     rma_back: "All returns" / "全部退货",
+    rma_authorise: "Authorise the return" / "批准退货",
+    rma_reject: "Reject" / "拒绝退货",
+    rma_reject_reason: "Reason for rejecting" / "拒绝原因",
+    rma_close: "Close without refund" / "关闭（不退款）",
+    rma_receive: "Goods received" / "确认收货",
+    rma_receive_help: "The whole return arrived at the warehouse; the inspection then accounts for every unit." / "整票退货已到仓；随后质检需逐件给出处理结果。",
+    rma_inspect: "Record the inspection" / "提交质检结果",
+    rma_inspect_help: "Give every returned unit one outcome: restocked and relabelled units become sellable stock at this warehouse again, disposed units do not." / "为每件退回商品指定一个处理结果：重新入库和换标后入库的商品重新成为本仓可售库存，报废的不会。",
+    rma_refund: "Refund" / "退款",
+    rma_nothing_changed: "Nothing was changed." / "未做任何更改。",
 }
 
 impl Tr {

@@ -377,6 +377,29 @@ async fn session_with_csrf(
     }))
 }
 
+/// Where a console form leads once its step ran: to `done` when it
+/// worked; a refusal the form's page can show (see [`inventory::shown`])
+/// is shown by `again`, given the refusal's status; other problems
+/// propagate.
+async fn after_step<F, Fut>(
+    result: Result<(), Problem>,
+    done: &str,
+    again: F,
+) -> Result<Response, Problem>
+where
+    F: FnOnce(StatusCode, Problem) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, Problem>>,
+{
+    match result {
+        Ok(()) => Ok(Redirect::to(done).into_response()),
+        Err(e) if inventory::shown(&e) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            again(status, e).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -1,6 +1,7 @@
 //! `/console/orders`: the seller's orders (list with a state filter;
 //! detail with lines and totals, shipping plan, shipments with tracking,
-//! routing decisions with their explanation, and the timeline), and
+//! routing decisions with their explanation, its export shipment with
+//! the CEB messages and trade documents, and the timeline), and
 //! `/console/warehouses/{id}/fulfilment` for a warehouse's operator:
 //! release a wave with its pick list, pack, ship with a tracking number,
 //! record delivery.
@@ -8,7 +9,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chuhai_domain::accounts::UiLocale;
@@ -18,10 +19,12 @@ use chuhai_store::accounts::Principal;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::customs::{doc_links, DocLink, ShipmentView as ExportShipmentView};
 use super::i18n::Tr;
-use super::inventory::{shown, NotFoundPage};
-use super::{html, locale, session, session_with_csrf, to_login, Shell};
+use super::inventory::NotFoundPage;
+use super::{after_step, html, locale, session, session_with_csrf, to_login, Shell};
 use crate::problem::Problem;
+use crate::services::customs;
 use crate::services::fulfilment::{self as ful, ShipmentView};
 use crate::services::orders as svc;
 use crate::state::AppState;
@@ -261,6 +264,12 @@ struct OrderPage {
     timeline: Vec<TimelineRow>,
     can_confirm: bool,
     can_cancel: bool,
+    /// The export shipment recorded under the order's number.
+    export_shipments: Vec<ExportShipmentView>,
+    docs: Vec<DocLink>,
+    /// A parcel leaves China by direct mail (9610) and no export
+    /// shipment is recorded for the order.
+    needs_9610: bool,
     error: Option<String>,
 }
 
@@ -520,13 +529,24 @@ async fn render_order(
                 .unwrap_or_default(),
         })
         .collect();
+    let number = svc::number(&o).to_string();
+    let export_shipments: Vec<ExportShipmentView> =
+        customs::of_order(&state.store, p.organisation.id, &number)
+            .await?
+            .iter()
+            .map(|r| ExportShipmentView::of(r, lang))
+            .collect();
+    let needs_9610 = export_shipments.is_empty()
+        && shipments
+            .iter()
+            .any(|s| s.customs_mode == "9610" && s.status_key != "cancelled");
     let current = OrderState::parse(&o.state).ok_or_else(Problem::internal)?;
     let currency =
         chuhai_domain::money::Currency::from_code(&o.currency).map_err(|_| Problem::internal())?;
     let page = OrderPage {
         shell: Shell::for_principal(p, lang, "orders", format!("/console/orders/{}", o.id)),
         id: o.id,
-        number: svc::number(&o).to_string(),
+        number,
         state: state_name(t, &o.state),
         state_key: o.state.clone(),
         total: chuhai_domain::money::Money::from_minor(o.total_minor, currency).to_string(),
@@ -550,6 +570,9 @@ async fn render_order(
         timeline,
         can_confirm: current.apply(OrderEvent::Pay).is_ok(),
         can_cancel: current.apply(OrderEvent::Cancel).is_ok(),
+        export_shipments,
+        docs: doc_links(t),
+        needs_9610,
         error,
     };
     Ok(html(status, &page))
@@ -612,22 +635,12 @@ where
     let Ok(id) = raw.parse::<i64>() else {
         return Ok(not_found(&p, lang, format!("/console/orders/{raw}")));
     };
-    match step(state.clone(), p.clone(), id).await {
-        Ok(()) => Ok(Redirect::to(&format!("/console/orders/{id}")).into_response()),
-        Err(e) if shown(&e) => {
-            let t = Tr::for_locale(lang);
-            render_order(
-                &state,
-                &p,
-                lang,
-                id,
-                StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                Some(refusal(t, &e)),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let result = step(state.clone(), p.clone(), id).await;
+    after_step(result, &format!("/console/orders/{id}"), |status, e| {
+        let error = refusal(Tr::for_locale(lang), &e);
+        render_order(&state, &p, lang, id, status, Some(error))
+    })
+    .await
 }
 
 async fn bank_transfer(
@@ -815,24 +828,13 @@ where
         return Ok(to_login());
     };
     let lang = locale(&headers, Some(&p));
-    match step(state.clone(), p.clone()).await {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/console/warehouses/{warehouse}/fulfilment")).into_response(),
-        ),
-        Err(e) if shown(&e) => {
-            let t = Tr::for_locale(lang);
-            render_fulfilment(
-                &state,
-                &p,
-                lang,
-                &warehouse,
-                StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                Some(refusal(t, &e)),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let result = step(state.clone(), p.clone()).await;
+    let done = format!("/console/warehouses/{warehouse}/fulfilment");
+    after_step(result, &done, |status, e| {
+        let error = refusal(Tr::for_locale(lang), &e);
+        render_fulfilment(&state, &p, lang, &warehouse, status, Some(error))
+    })
+    .await
 }
 
 async fn release_wave(

@@ -1,7 +1,10 @@
 //! Returns in the console: the list of the organisation's returns (a
 //! seller's own, and for a warehouse operator those coming back to its
 //! warehouses), filtered by status, and one return with its lines,
-//! inspection, refund, policy and timeline.
+//! inspection, refund, policy and timeline, and the forms of the steps its
+//! status allows to whoever may take them: the seller authorises, rejects,
+//! closes and refunds; the operator of the return's warehouse receives the
+//! goods and inspects them.
 
 use std::collections::HashMap;
 
@@ -9,28 +12,44 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post, MethodRouter};
+use axum::{Form, Router};
 use chuhai_domain::accounts::{OrganisationKind, UiLocale};
 use chuhai_domain::money::{Currency, Money};
-use chuhai_domain::returns::{rma_number, Disposition, RefundTiming, ReturnReason, ReturnStatus};
+use chuhai_domain::returns::{
+    rma_number, Disposition, RefundTiming, ReturnEvent, ReturnReason, ReturnStatus,
+};
+use chuhai_store::accounts::Principal;
+use chuhai_store::inventory::WarehouseRole;
 use chuhai_store::returns::ReturnRecord;
 use serde::Deserialize;
 
 use super::catalog::format_money;
 use super::i18n::Tr;
 use super::inventory::NotFoundPage;
-use super::{html, locale, session, to_login, Shell};
+use super::{after_step, html, locale, session, session_with_csrf, to_login, Shell};
 use crate::extract::ApiPath;
 use crate::problem::Problem;
-use crate::services::returns as svc;
+use crate::services::returns::{self as svc, InspectionLineBody};
 use crate::state::AppState;
-use crate::time::rfc3339;
+use crate::time::{now_millis, rfc3339};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/console/returns", get(returns_page))
         .route("/console/returns/{id}", get(return_page))
+        .route(
+            "/console/returns/{id}/authorise",
+            button(ReturnEvent::Authorise),
+        )
+        .route("/console/returns/{id}/reject", button(ReturnEvent::Reject))
+        .route("/console/returns/{id}/close", button(ReturnEvent::Close))
+        .route(
+            "/console/returns/{id}/receive",
+            button(ReturnEvent::Receive),
+        )
+        .route("/console/returns/{id}/inspect", post(inspect))
+        .route("/console/returns/{id}/refund", button(ReturnEvent::Refund))
 }
 
 fn status_text(t: &Tr, status: &str) -> &'static str {
@@ -196,10 +215,29 @@ struct EventView {
     note: String,
 }
 
+/// The steps the signed-in organisation may take on the return now.
+struct Actions {
+    authorise: bool,
+    reject: bool,
+    close: bool,
+    receive: bool,
+    inspect: bool,
+    refund: bool,
+}
+
+impl Actions {
+    /// Any step taken with one button under the return's facts (the
+    /// inspection has its own form with the lines).
+    fn buttons(&self) -> bool {
+        self.authorise || self.reject || self.close || self.receive || self.refund
+    }
+}
+
 #[derive(Template)]
 #[template(path = "return.html")]
 struct ReturnPage {
     shell: Shell,
+    id: i64,
     number: String,
     order: String,
     status_key: String,
@@ -216,28 +254,55 @@ struct ReturnPage {
     restocking_fee: String,
     total: String,
     timeline: Vec<EventView>,
+    actions: Actions,
+    error: Option<String>,
 }
 
-async fn return_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, Problem> {
-    let Some(p) = session(&state, &headers).await? else {
-        return Ok(to_login());
-    };
-    let lang = locale(&headers, Some(&p));
+/// What the seller and the operator of the return's warehouse may do
+/// where the return is (the service checks the same again on each step).
+async fn actions(state: &AppState, p: &Principal, r: &ReturnRecord) -> Result<Actions, Problem> {
+    let org = p.organisation.id;
+    let seller = r.seller_id == org;
+    let operator = matches!(
+        state.store.warehouse_for(org, r.warehouse_id).await?,
+        Some((_, WarehouseRole::Operator))
+    );
+    let stage = svc::stage(r)?;
+    let timing = svc::policy_of(r)?.refund_timing;
+    let allows = |e: ReturnEvent| stage.apply(e, timing).is_ok();
+    Ok(Actions {
+        authorise: seller && allows(ReturnEvent::Authorise),
+        reject: seller && allows(ReturnEvent::Reject),
+        close: seller && allows(ReturnEvent::Close),
+        refund: seller && allows(ReturnEvent::Refund),
+        receive: operator && allows(ReturnEvent::Receive),
+        inspect: operator && allows(ReturnEvent::Inspect),
+    })
+}
+
+fn not_found(p: &Principal, lang: UiLocale, id: i64) -> Response {
     let t = Tr::for_locale(lang);
-    let here = format!("/console/returns/{id}");
+    let page = NotFoundPage {
+        shell: Shell::for_principal(p, lang, "returns", format!("/console/returns/{id}")),
+        title: t.rma_not_found,
+        text: t.rma_not_found_text,
+        back: "/console/returns",
+        back_label: t.rma_back,
+    };
+    html(StatusCode::NOT_FOUND, &page)
+}
+
+async fn render_return(
+    state: &AppState,
+    p: &Principal,
+    lang: UiLocale,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, Problem> {
+    let t = Tr::for_locale(lang);
     let Some(r) = state.store.return_for(p.organisation.id, id).await? else {
-        let page = NotFoundPage {
-            shell: Shell::for_principal(&p, lang, "returns", here),
-            title: t.rma_not_found,
-            text: t.rma_not_found_text,
-            back: "/console/returns",
-            back_label: t.rma_back,
-        };
-        return Ok(html(StatusCode::NOT_FOUND, &page));
+        return Ok(not_found(p, lang, id));
     };
     let policy = svc::policy_of(&r)?;
     let policy_text = format!(
@@ -257,7 +322,7 @@ async fn return_page(
             RefundTiming::AfterInspection => t.rma_timing_after_inspection,
         }
     );
-    let codes = warehouse_codes(&state, p.organisation.id).await?;
+    let codes = warehouse_codes(state, p.organisation.id).await?;
     let timeline = state
         .store
         .return_events(r.id)
@@ -274,9 +339,10 @@ async fn return_page(
         })
         .collect();
     let page = ReturnPage {
-        shell: Shell::for_principal(&p, lang, "returns", here),
+        shell: Shell::for_principal(p, lang, "returns", format!("/console/returns/{id}")),
+        id: r.id,
         number: rma_number(r.id),
-        order: order_number(&state, &r).await?,
+        order: order_number(state, &r).await?,
         status_key: r.status.clone(),
         status: status_text(t, &r.status),
         reason: reason_text(t, &r.reason),
@@ -309,6 +375,147 @@ async fn return_page(
         restocking_fee: money(&r, r.amounts.restocking_fee_minor, lang)?,
         total: money(&r, r.amounts.refund_minor, lang)?,
         timeline,
+        actions: actions(state, p, &r).await?,
+        error,
     };
-    Ok(html(StatusCode::OK, &page))
+    Ok(html(status, &page))
+}
+
+async fn return_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, Problem> {
+    let Some(p) = session(&state, &headers).await? else {
+        return Ok(to_login());
+    };
+    let lang = locale(&headers, Some(&p));
+    render_return(&state, &p, lang, id, StatusCode::OK, None).await
+}
+
+/// What a refused step says on the page: the field and its reason for
+/// bad input, the rule's own words otherwise.
+fn refusal(t: &Tr, p: &Problem) -> String {
+    let reason = match p.errors.first() {
+        Some(e) if p.status == 422 => format!("{}{}{}", e.field, t.colon, e.reason),
+        _ => p.detail.clone(),
+    };
+    format!(
+        "{}{}{} {}",
+        t.refused, t.colon, reason, t.rma_nothing_changed
+    )
+}
+
+/// Back to the return's page when the step worked, or the page with the
+/// refusal on it.
+async fn after_return_step(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    id: i64,
+    result: Result<(), Problem>,
+) -> Result<Response, Problem> {
+    let lang = locale(headers, Some(p));
+    after_step(result, &format!("/console/returns/{id}"), |status, e| {
+        let error = refusal(Tr::for_locale(lang), &e);
+        render_return(state, p, lang, id, status, Some(error))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// A step taken with one button: the seller's decisions (with a note; a
+/// rejection needs one), the operator's receipt and the seller's refund.
+/// The goods of a return are received whole: the inspection then
+/// accounts for every unit.
+fn button(event: ReturnEvent) -> MethodRouter<AppState> {
+    post(
+        move |State(state): State<AppState>,
+              headers: HeaderMap,
+              ApiPath(id): ApiPath<i64>,
+              Form(form): Form<NoteForm>| async move {
+            let Some(p) = session_with_csrf(&state, &headers, &form.csrf).await? else {
+                return Ok(to_login());
+            };
+            let note = Some(form.note.trim().to_owned()).filter(|n| !n.is_empty());
+            let now = now_millis();
+            let result = match (event, note) {
+                (ReturnEvent::Receive, _) => svc::receive(&state, &p, id, now).await,
+                (ReturnEvent::Refund, _) => svc::refund(&state, &p, id, now).await,
+                (ReturnEvent::Reject, None) => Err(Problem::field(
+                    "note",
+                    "give the reason the return is rejected",
+                )),
+                (event, note) => svc::decide(&state, &p, id, event, note, now).await,
+            };
+            after_return_step(&state, &headers, &p, id, result.map(|_| ())).await
+        },
+    )
+}
+
+/// The inspection form's fields besides `csrf`: `restock.SKU`,
+/// `relabel.SKU` and `dispose.SKU`, each a number of units (blank is 0),
+/// in the order given.
+fn inspection_lines(fields: &[(String, String)]) -> Result<Vec<InspectionLineBody>, Problem> {
+    let mut lines = Vec::new();
+    for (name, value) in fields.iter().filter(|(name, _)| name != "csrf") {
+        let Some((disposition, sku)) = name
+            .split_once('.')
+            .filter(|(d, _)| Disposition::parse(d).is_some())
+        else {
+            return Err(Problem::field(
+                name.clone(),
+                "is not restock, relabel or dispose of a returned SKU",
+            ));
+        };
+        let value = value.trim();
+        let quantity = if value.is_empty() {
+            0
+        } else {
+            value
+                .parse::<i64>()
+                .ok()
+                .filter(|q| *q >= 0)
+                .ok_or_else(|| {
+                    Problem::field(name.clone(), "must be a whole number of units, 0 or more")
+                })?
+        };
+        if quantity > 0 {
+            lines.push(InspectionLineBody {
+                sku: sku.to_owned(),
+                disposition: disposition.to_owned(),
+                quantity,
+            });
+        }
+    }
+    Ok(lines)
+}
+
+async fn inspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let csrf = fields
+        .iter()
+        .find(|(name, _)| name == "csrf")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let Some(p) = session_with_csrf(&state, &headers, &csrf).await? else {
+        return Ok(to_login());
+    };
+    let result = match inspection_lines(&fields) {
+        Ok(lines) => svc::inspect(&state, &p, id, &lines, now_millis())
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after_return_step(&state, &headers, &p, id, result).await
 }

@@ -307,6 +307,20 @@ pub async fn find(store: &Store, organisation_id: i64, id: i64) -> Result<Shipme
     record(row)
 }
 
+/// The seller's export shipment recorded for one of its orders: the one
+/// whose order number is the order's (a seller uses each number once).
+pub async fn of_order(
+    store: &Store,
+    organisation_id: i64,
+    order_no: &str,
+) -> Result<Option<ShipmentRecord>, Problem> {
+    store
+        .export_shipment_by_order_no(organisation_id, order_no)
+        .await?
+        .map(record)
+        .transpose()
+}
+
 /// China time (UTC+8) of a storage timestamp, as CEB `appTime` wants it.
 pub fn china_time(at: Millis) -> CustomsDateTime {
     let secs = at.div_euclid(1000) + 8 * 3600;

@@ -336,7 +336,8 @@ async fn at_operated_warehouse(
     }
 }
 
-fn stage(r: &ReturnRecord) -> Result<ReturnStage, Problem> {
+/// Where a return stands in its state machine.
+pub fn stage(r: &ReturnRecord) -> Result<ReturnStage, Problem> {
     Ok(ReturnStage {
         status: ReturnStatus::parse(&r.status).ok_or_else(Problem::internal)?,
         inspected: r.inspected,
