@@ -21,6 +21,29 @@ fn settings() -> WebSettings {
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 
+/// Two tests of one case, `$sqlite` on an embedded SQLite app and
+/// `$postgres` on a new PostgreSQL schema (skipped, with a note, only where
+/// `CHUHAI_TEST_POSTGRES_URL` is unset outside CI; the schema is dropped
+/// after), each with the given test attributes. `$case` takes the app and
+/// gives it back.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[$test:meta])* $case:ident: $sqlite:ident, $postgres:ident) => {
+        $(#[$test])*
+        async fn $sqlite() {
+            $case($crate::common::TestApp::spawn().await).await;
+        }
+
+        $(#[$test])*
+        async fn $postgres() {
+            let Some(app) = $crate::common::TestApp::spawn_postgres().await else {
+                return;
+            };
+            $case(app).await.drop_postgres_schema().await;
+        }
+    };
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,

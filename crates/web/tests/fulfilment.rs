@@ -618,31 +618,15 @@ async fn setups_are_checked_whole(app: TestApp) -> TestApp {
     w.app
 }
 
-#[tokio::test]
-async fn an_order_is_routed_picked_packed_shipped_and_delivered_on_sqlite() {
-    order_to_delivery(TestApp::spawn().await).await;
-}
+on_both_backends!(
+    #[tokio::test]
+    order_to_delivery: an_order_is_routed_picked_packed_shipped_and_delivered_on_sqlite, an_order_is_routed_picked_packed_shipped_and_delivered_on_postgres
+);
 
-#[tokio::test]
-async fn an_order_is_routed_picked_packed_shipped_and_delivered_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    order_to_delivery(app).await.drop_postgres_schema().await;
-}
-
-#[tokio::test]
-async fn a_warehouse_that_cannot_fulfil_is_routed_around_on_sqlite() {
-    reroute_and_refund(TestApp::spawn().await).await;
-}
-
-#[tokio::test]
-async fn a_warehouse_that_cannot_fulfil_is_routed_around_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    reroute_and_refund(app).await.drop_postgres_schema().await;
-}
+on_both_backends!(
+    #[tokio::test]
+    reroute_and_refund: a_warehouse_that_cannot_fulfil_is_routed_around_on_sqlite, a_warehouse_that_cannot_fulfil_is_routed_around_on_postgres
+);
 
 #[tokio::test]
 async fn shipping_setups_are_checked_whole_and_carts_say_why_they_cannot_ship() {

@@ -404,18 +404,10 @@ async fn flash_sale(app: TestApp) -> Arc<TestApp> {
     app
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn flash_sale_never_oversells_on_sqlite() {
-    flash_sale(TestApp::spawn().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn flash_sale_never_oversells_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    flash_sale(app).await.drop_postgres_schema().await;
-}
+on_both_backends!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    flash_sale: flash_sale_never_oversells_on_sqlite, flash_sale_never_oversells_on_postgres
+);
 
 #[tokio::test]
 async fn an_unpaid_order_is_cancelled_when_its_checkout_hold_lapses() {
@@ -553,18 +545,7 @@ async fn the_order_links_its_customs_documents(app: TestApp) -> TestApp {
     app
 }
 
-#[tokio::test]
-async fn the_order_links_its_customs_documents_on_sqlite() {
-    the_order_links_its_customs_documents(TestApp::spawn().await).await;
-}
-
-#[tokio::test]
-async fn the_order_links_its_customs_documents_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    the_order_links_its_customs_documents(app)
-        .await
-        .drop_postgres_schema()
-        .await;
-}
+on_both_backends!(
+    #[tokio::test]
+    the_order_links_its_customs_documents: the_order_links_its_customs_documents_on_sqlite, the_order_links_its_customs_documents_on_postgres
+);

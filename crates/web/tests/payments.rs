@@ -345,21 +345,10 @@ async fn declines_and_concurrent_replays(app: TestApp) -> TestApp {
     std::sync::Arc::try_unwrap(app).unwrap_or_else(|_| panic!("app still shared"))
 }
 
-#[tokio::test]
-async fn declines_and_concurrent_replays_on_sqlite() {
-    declines_and_concurrent_replays(TestApp::spawn().await).await;
-}
-
-#[tokio::test]
-async fn declines_and_concurrent_replays_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    declines_and_concurrent_replays(app)
-        .await
-        .drop_postgres_schema()
-        .await;
-}
+on_both_backends!(
+    #[tokio::test]
+    declines_and_concurrent_replays: declines_and_concurrent_replays_on_sqlite, declines_and_concurrent_replays_on_postgres
+);
 
 /// An order paid by bank transfer is refunded in full.
 async fn bank_transfer_refunds(app: TestApp) -> TestApp {
@@ -396,31 +385,12 @@ async fn bank_transfer_refunds(app: TestApp) -> TestApp {
     app
 }
 
-#[tokio::test]
-async fn bank_transfer_refunds_on_sqlite() {
-    bank_transfer_refunds(TestApp::spawn().await).await;
-}
+on_both_backends!(
+    #[tokio::test]
+    bank_transfer_refunds: bank_transfer_refunds_on_sqlite, bank_transfer_refunds_on_postgres
+);
 
-#[tokio::test]
-async fn bank_transfer_refunds_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    bank_transfer_refunds(app)
-        .await
-        .drop_postgres_schema()
-        .await;
-}
-
-#[tokio::test]
-async fn card_payments_and_refunds_on_sqlite() {
-    payments_and_refunds(TestApp::spawn().await).await;
-}
-
-#[tokio::test]
-async fn card_payments_and_refunds_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    payments_and_refunds(app).await.drop_postgres_schema().await;
-}
+on_both_backends!(
+    #[tokio::test]
+    payments_and_refunds: card_payments_and_refunds_on_sqlite, card_payments_and_refunds_on_postgres
+);

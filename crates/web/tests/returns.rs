@@ -1347,63 +1347,22 @@ async fn the_console_works_a_return(app: TestApp) -> TestApp {
     app
 }
 
-#[tokio::test]
-async fn the_console_works_a_return_on_sqlite() {
-    the_console_works_a_return(TestApp::spawn().await).await;
-}
+on_both_backends!(
+    #[tokio::test]
+    the_console_works_a_return: the_console_works_a_return_on_sqlite, the_console_works_a_return_on_postgres
+);
 
-#[tokio::test]
-async fn the_console_works_a_return_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    the_console_works_a_return(app)
-        .await
-        .drop_postgres_schema()
-        .await;
-}
+on_both_backends!(
+    #[tokio::test]
+    restock_dispose_and_card_refund: restock_dispose_and_card_refund_on_sqlite, restock_dispose_and_card_refund_on_postgres
+);
 
-#[tokio::test]
-async fn restock_dispose_and_card_refund_on_sqlite() {
-    restock_dispose_and_card_refund(TestApp::spawn().await).await;
-}
+on_both_backends!(
+    #[tokio::test]
+    bank_transfer_refund_on_receipt: bank_transfer_refund_on_receipt_on_sqlite, bank_transfer_refund_on_receipt_on_postgres
+);
 
-#[tokio::test]
-async fn restock_dispose_and_card_refund_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    restock_dispose_and_card_refund(app)
-        .await
-        .drop_postgres_schema()
-        .await;
-}
-
-#[tokio::test]
-async fn bank_transfer_refund_on_receipt_on_sqlite() {
-    bank_transfer_refund_on_receipt(TestApp::spawn().await).await;
-}
-
-#[tokio::test]
-async fn bank_transfer_refund_on_receipt_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    bank_transfer_refund_on_receipt(app)
-        .await
-        .drop_postgres_schema()
-        .await;
-}
-
-#[tokio::test]
-async fn refusals_on_sqlite() {
-    refusals(TestApp::spawn().await).await;
-}
-
-#[tokio::test]
-async fn refusals_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    refusals(app).await.drop_postgres_schema().await;
-}
+on_both_backends!(
+    #[tokio::test]
+    refusals: refusals_on_sqlite, refusals_on_postgres
+);

@@ -284,18 +284,7 @@ async fn signed_retried_and_isolated(app: TestApp) -> TestApp {
     app
 }
 
-#[tokio::test]
-async fn webhooks_on_sqlite() {
-    signed_retried_and_isolated(TestApp::spawn().await).await;
-}
-
-#[tokio::test]
-async fn webhooks_on_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else {
-        return;
-    };
-    signed_retried_and_isolated(app)
-        .await
-        .drop_postgres_schema()
-        .await;
-}
+on_both_backends!(
+    #[tokio::test]
+    signed_retried_and_isolated: webhooks_on_sqlite, webhooks_on_postgres
+);
