@@ -220,13 +220,24 @@ impl NetworkCache {
         let dispatch = self.dispatch.lock().unwrap_or_else(|e| e.into_inner());
         versions
             .iter()
-            .map(|(id, changed, offset, cutoff)| {
-                let days = dispatch.get(&(*id, *changed))?;
-                let cutoff = parse_cutoff(cutoff).ok()?;
-                Some((*id, *changed, handling_days(now, *offset, cutoff, days)))
-            })
+            .map(|v| site_key(v, dispatch.get(&(v.0, v.1))?, now))
             .collect()
     }
+}
+
+/// A warehouse's part of a [`NetworkKey`]: (id, setup changed at, handling
+/// days at `now`) from its setup version and dispatch days.
+fn site_key(
+    (id, changed, offset, cutoff): &(i64, i64, i32, String),
+    dispatch_days: &[Weekday],
+    now: i64,
+) -> Option<(i64, i64, u16)> {
+    let cutoff = parse_cutoff(cutoff).ok()?;
+    Some((
+        *id,
+        *changed,
+        handling_days(now, *offset, cutoff, dispatch_days),
+    ))
 }
 
 /// The seller's network (see [`build_network`]), from the cache when its
@@ -255,23 +266,22 @@ pub async fn seller_network(
         }
     }
     let net = std::sync::Arc::new(build_network(state, org, currency, date, now).await?);
+    let mut sites = Vec::with_capacity(versions.len());
     {
         let mut dispatch = cache.dispatch.lock().unwrap_or_else(|e| e.into_inner());
         if dispatch.len() >= NETWORK_CACHE_ENTRIES {
             dispatch.clear();
         }
-        for (id, changed, _, _) in &versions {
+        for v in &versions {
             let days = net
                 .by_warehouse
-                .get(id)
+                .get(&v.0)
                 .and_then(|code| net.sites.get(code))
                 .map_or_else(every_day, |site| site.setup.dispatch_days.clone());
-            dispatch.insert((*id, *changed), days);
+            sites.push(site_key(v, &days, now).ok_or_else(Problem::internal)?);
+            dispatch.insert((v.0, v.1), days);
         }
     }
-    let Some(sites) = cache.sites(&versions, now) else {
-        return Err(Problem::internal());
-    };
     let key = NetworkKey {
         org,
         currency,
